@@ -1,0 +1,1 @@
+"""Kairos core: everything that is not UI (domain, application, infrastructure)."""

@@ -1,0 +1,1 @@
+"""Use cases and the ports (interfaces) they need; no SQL, no streamlit."""

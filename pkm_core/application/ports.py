@@ -1,0 +1,145 @@
+"""Ports: what the use cases need from the outside world.
+
+`IUnitOfWork` is the seed's contract: one object that is a transaction boundary for
+both sync (`with uow:` / `commit_sync()`) and async (`async with uow:` / `await commit()`)
+consumers. A concrete UoW supports the flavour its driver supports.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from pkm_core.application.dto import (
+    ChunkRecord,
+    NoteFilter,
+    NoteSummary,
+    Page,
+    PageRequest,
+    ScoredNote,
+    SortOrder,
+)
+from pkm_core.domain.note import Note, NoteDraft
+from pkm_core.domain.project import Project
+from pkm_core.domain.source import Source
+
+
+class INoteRepository(Protocol):
+    """Notes and everything stored with them (chunks, keywords, links). Never commits."""
+
+    def add(self, draft: NoteDraft) -> Note: ...
+    def get(self, note_id: int) -> Note | None: ...
+    def get_by_title(self, title: str) -> Note | None: ...
+    def get_by_external_id(self, external_id: str) -> Note | None: ...
+    def update(self, note_id: int, draft: NoteDraft, expected_version: int) -> Note: ...
+    def delete(self, note_id: int, expected_version: int | None = None) -> None: ...
+    def list(
+        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
+    ) -> Page[NoteSummary]: ...
+    def count(self) -> int: ...
+
+    # chunks and vectors
+    def chunks(self, note_id: int) -> list[ChunkRecord]: ...
+    def replace_chunks(
+        self, note_id: int, chunks: Sequence[ChunkRecord], note_embedding: list[float]
+    ) -> None: ...
+    def nearest_chunks(
+        self, vector: Sequence[float], k: int, filters: NoteFilter = NoteFilter()
+    ) -> list[ScoredNote]: ...
+    def keyword_rank(
+        self, terms: Sequence[str], k: int, filters: NoteFilter = NoteFilter()
+    ) -> list[ScoredNote]: ...
+    def nearest_notes(
+        self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
+    ) -> list[ScoredNote]: ...
+
+    # links
+    def replace_links(self, note_id: int, target_titles: Sequence[str]) -> None: ...
+
+
+class IAsyncNoteRepository(Protocol):
+    """The async twin of the CRUD part of `INoteRepository` (same table, same SQL)."""
+
+    async def add(self, draft: NoteDraft) -> Note: ...
+    async def get(self, note_id: int) -> Note | None: ...
+    async def update(self, note_id: int, draft: NoteDraft, expected_version: int) -> Note: ...
+    async def delete(self, note_id: int, expected_version: int | None = None) -> None: ...
+    async def list(
+        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
+    ) -> Page[NoteSummary]: ...
+    async def count(self) -> int: ...
+    async def chunks(self, note_id: int) -> list[ChunkRecord]: ...
+    async def replace_chunks(
+        self, note_id: int, chunks: Sequence[ChunkRecord], note_embedding: list[float]
+    ) -> None: ...
+    async def nearest_chunks(
+        self, vector: Sequence[float], k: int, filters: NoteFilter = NoteFilter()
+    ) -> list[ScoredNote]: ...
+    async def keyword_rank(
+        self, terms: Sequence[str], k: int, filters: NoteFilter = NoteFilter()
+    ) -> list[ScoredNote]: ...
+
+
+class ICatalogRepository(Protocol):
+    """Projects, sources and keywords: the vocabulary notes are filed under."""
+
+    def projects(self) -> list[Project]: ...
+    def add_project(self, project: Project) -> Project: ...
+    def sources(self) -> list[Source]: ...
+    def add_source(self, source: Source) -> Source: ...
+    def keywords(self) -> list[str]: ...
+
+
+class IUnitOfWork(abc.ABC):
+    """A transaction: clean exit commits, an exception rolls back. Repositories never commit."""
+
+    notes: Any  # INoteRepository for the sync flavour, IAsyncNoteRepository for async
+
+    # sync flavour
+    def __enter__(self) -> Self:
+        raise TypeError(f"{type(self).__name__} is async: use `async with`.")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        raise TypeError(f"{type(self).__name__} is async: use `async with`.")
+
+    def commit_sync(self) -> None:
+        raise TypeError(f"{type(self).__name__} is async: use `await uow.commit()`.")
+
+    def rollback_sync(self) -> None:
+        raise TypeError(f"{type(self).__name__} is async: use `await uow.rollback()`.")
+
+    # async flavour
+    async def __aenter__(self) -> Self:
+        raise TypeError(f"{type(self).__name__} is sync: use `with`.")
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        raise TypeError(f"{type(self).__name__} is sync: use `with`.")
+
+    async def commit(self) -> None:
+        raise TypeError(f"{type(self).__name__} is sync: use `uow.commit_sync()`.")
+
+    async def rollback(self) -> None:
+        raise TypeError(f"{type(self).__name__} is sync: use `uow.rollback_sync()`.")
+
+
+class IEmbedder(Protocol):
+    """Turns text into normalised vectors, on this machine."""
+
+    @property
+    def model_name(self) -> str: ...
+    @property
+    def dimension(self) -> int: ...
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+    def embed_query(self, text: str) -> list[float]: ...

@@ -1,0 +1,1 @@
+"""Use cases: plain functions taking a Unit of Work; each opens exactly one `with uow:`."""

@@ -1,0 +1,92 @@
+"""Writing and reading notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pkm_core.application.dto import (
+    LinkedNote,
+    NoteFilter,
+    NoteSummary,
+    Page,
+    PageRequest,
+    SortOrder,
+)
+from pkm_core.application.indexing import index_note
+from pkm_core.application.ports import IEmbedder, IUnitOfWork
+from pkm_core.domain.errors import NoteNotFound
+from pkm_core.domain.note import Note, NoteDraft
+from pkm_core.domain.project import Project
+from pkm_core.domain.source import Source
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    """A note with what surrounds it: its project, source and links both ways."""
+
+    note: Note
+    project: Project | None
+    source: Source | None
+    links_out: tuple[LinkedNote, ...]
+    backlinks: tuple[LinkedNote, ...]
+
+
+def create_note(uow: IUnitOfWork, embedder: IEmbedder, draft: NoteDraft) -> Note:
+    """Store a new note with its chunks and vectors, all in one transaction."""
+    with uow:
+        note = uow.notes.add(draft)
+        index_note(uow.notes, embedder, note)
+        return note
+
+
+def update_note(
+    uow: IUnitOfWork, embedder: IEmbedder, note_id: int, draft: NoteDraft, expected_version: int
+) -> Note:
+    """Save an edit; raises VersionConflict if the note changed since `expected_version`."""
+    with uow:
+        note = uow.notes.update(note_id, draft, expected_version)
+        index_note(uow.notes, embedder, note)
+        return note
+
+
+def get_note(uow: IUnitOfWork, note_id: int) -> Note:
+    with uow:
+        note = uow.notes.get(note_id)
+    if note is None:
+        raise NoteNotFound(note_id)
+    return note
+
+
+def delete_note(uow: IUnitOfWork, note_id: int, expected_version: int | None = None) -> None:
+    with uow:
+        uow.notes.delete(note_id, expected_version)
+
+
+def list_notes(
+    uow: IUnitOfWork,
+    filters: NoteFilter = NoteFilter(),
+    page: PageRequest = PageRequest(),
+    sort: SortOrder = SortOrder.UPDATED,
+) -> Page[NoteSummary]:
+    with uow:
+        return uow.notes.list(filters, page, sort)
+
+
+def count_notes(uow: IUnitOfWork) -> int:
+    with uow:
+        return uow.notes.count()
+
+
+def view_note(uow: IUnitOfWork, note_id: int) -> NoteView:
+    with uow:
+        note = uow.notes.get(note_id)
+        if note is None:
+            raise NoteNotFound(note_id)
+        project = next((p for p in uow.catalog.projects() if p.id == note.project_id), None)
+        source = next((s for s in uow.catalog.sources() if s.id == note.source_id), None)
+        links_out = tuple(
+            LinkedNote(link.target_title, link.target_note_id)
+            for link in uow.notes.links_out(note_id)
+        )
+        backlinks = tuple(LinkedNote(title, i) for i, title in uow.notes.backlinks(note_id))
+    return NoteView(note, project, source, links_out, backlinks)

@@ -1,0 +1,90 @@
+"""The composition root: settings -> database URLs -> migrations -> UoW factories -> embedder.
+
+Nothing here runs at import time; `build_kairos()` does the work once and the UI and the
+CLI hold the result (Streamlit through `st.cache_resource`).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from pkm_core.application.ports import IEmbedder
+from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
+from pkm_core.infrastructure.persistence.engines import sync_session_factory
+from pkm_core.infrastructure.persistence.migrate import ensure_migrated
+from pkm_core.infrastructure.persistence.unit_of_work import (
+    AsyncSQLAlchemyUnitOfWork,
+    SyncSQLAlchemyUnitOfWork,
+)
+from pkm_core.infrastructure.settings import Settings, get_settings
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseUrls:
+    sync_url: str
+    async_url: str
+    embedded_pgdata: Path | None = None
+
+    @property
+    def display(self) -> str:
+        """Where the data lives, safe to show: the password is masked."""
+        if self.embedded_pgdata is not None:
+            return f"embedded PostgreSQL in {self.embedded_pgdata}"
+        return make_url(self.sync_url).render_as_string(hide_password=True)
+
+
+_embedded: dict[Path, DatabaseUrls] = {}
+_embedded_lock = threading.Lock()
+
+
+def resolve_database_urls(settings: Settings | None = None) -> DatabaseUrls:
+    """The configured server, or the embedded one (started once per data dir per process)."""
+    settings = settings or get_settings()
+    if not settings.uses_embedded_database:
+        sync_url, async_url = settings.completed_urls()
+        return DatabaseUrls(sync_url, async_url)
+    from pkm_core.infrastructure.embedded_postgres import start_embedded_postgres
+
+    with _embedded_lock:
+        urls = _embedded.get(settings.data_dir)
+        if urls is None:
+            db = start_embedded_postgres(settings.data_dir)
+            urls = DatabaseUrls(db.sync_url, db.async_url, db.pgdata)
+            _embedded[settings.data_dir] = urls
+        return urls
+
+
+@dataclass
+class Kairos:
+    """Everything a front end needs, built once."""
+
+    settings: Settings
+    urls: DatabaseUrls
+    embedder: IEmbedder
+
+    def uow(self) -> SyncSQLAlchemyUnitOfWork:
+        """A fresh sync Unit of Work (cheap: the engine is shared)."""
+        return SyncSQLAlchemyUnitOfWork(sync_session_factory(self.urls.sync_url))
+
+    def async_uow(self) -> AsyncSQLAlchemyUnitOfWork:
+        return AsyncSQLAlchemyUnitOfWork(self.urls.async_url)
+
+
+def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+    )
+
+
+def build_kairos(
+    settings: Settings | None = None, *, embedder: IEmbedder | None = None, migrate: bool = True
+) -> Kairos:
+    settings = settings or get_settings()
+    urls = resolve_database_urls(settings)
+    if migrate:
+        ensure_migrated(urls.sync_url)
+    return Kairos(settings=settings, urls=urls, embedder=embedder or build_embedder(settings))

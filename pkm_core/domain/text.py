@@ -1,0 +1,39 @@
+"""Text rules shared by every entity: clean, bounded, no NUL bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+from pkm_core.domain.errors import InvalidNote
+
+MAX_TITLE_CHARS = 300
+MAX_BODY_CHARS = 200_000
+
+
+def reject_nul(value: str, field: str) -> str:
+    if "\x00" in value:
+        raise InvalidNote(
+            f"The {field} contains a NUL byte (\\x00), which cannot be stored; remove it."
+        )
+    return value
+
+
+def bounded(value: str, field: str, limit: int) -> str:
+    if len(value) > limit:
+        raise InvalidNote(f"The {field} is {len(value):,} characters long; the limit is {limit:,}.")
+    return value
+
+
+def fold_accents(text: str) -> str:
+    """'canción' -> 'cancion': keyword search matches with or without accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL (SQLAlchemy), the embedded server, the embedding model, settings."""

@@ -1,0 +1,1 @@
+"""PostgreSQL persistence: ORM models, repositories, the two Units of Work, migrations."""

@@ -1,0 +1,140 @@
+"""SQLAlchemy 2.x ORM models. The schema itself is created by Alembic (migrations/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import REAL, BigInteger, Double, ForeignKey, Integer, SmallInteger, Text, func
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class EmbeddingModelRow(Base):
+    """The one model whose vectors the database holds (a single row)."""
+
+    __tablename__ = "embedding_model"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=1)
+    name: Mapped[str] = mapped_column(Text)
+    dimension: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+
+
+class KeywordRow(Base):
+    __tablename__ = "keywords"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class NoteKeywordRow(Base):
+    __tablename__ = "note_keywords"
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    keyword_id: Mapped[int] = mapped_column(
+        ForeignKey("keywords.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class NoteRow(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    external_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(Text)
+    # Written by the repository from accent-folded text: title lexemes weight A, body D.
+    search_tsv: Mapped[str | None] = mapped_column(TSVECTOR)
+    # Normalised mean of the chunk vectors: one HNSW lookup answers "related notes".
+    embedding: Mapped[list[float] | None] = mapped_column(Vector())
+
+    keywords: Mapped[list[KeywordRow]] = relationship(
+        secondary="note_keywords", lazy="selectin", order_by="KeywordRow.name"
+    )
+
+
+class NoteChunkRow(Base):
+    __tablename__ = "note_chunks"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(Text)
+    embedding: Mapped[list[float] | None] = mapped_column(Vector())
+
+
+class NoteLinkRow(Base):
+    __tablename__ = "note_links"
+
+    source_note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_key: Mapped[str] = mapped_column(Text, primary_key=True)  # lower(title)
+    target_title: Mapped[str] = mapped_column(Text)
+
+
+class Bm25TermRow(Base):
+    """Vocabulary of the keyword index with document frequencies (kept by a trigger)."""
+
+    __tablename__ = "bm25_terms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(Text, unique=True)
+    df: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Bm25PostingRow(Base):
+    """One (term, note) pair with the numbers BM25 needs, so a query reads nothing else."""
+
+    __tablename__ = "bm25_postings"
+
+    term_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tf_title: Mapped[float] = mapped_column(REAL)
+    tf_body: Mapped[float] = mapped_column(REAL)
+    len_title: Mapped[float] = mapped_column(REAL)
+    len_body: Mapped[float] = mapped_column(REAL)
+
+
+class Bm25StatsRow(Base):
+    __tablename__ = "bm25_stats"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=1)
+    doc_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    sum_len_title: Mapped[float] = mapped_column(Double, default=0)
+    sum_len_body: Mapped[float] = mapped_column(Double, default=0)

@@ -1,0 +1,143 @@
+"""The two Units of Work of the seed: sync (psycopg2) and async (asyncpg).
+
+Semantics: an exception inside the block rolls back; a clean exit commits (an explicit
+commit before that is allowed). The session lives exactly as long as the block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
+
+from pkm_core.application.ports import IUnitOfWork
+from pkm_core.domain.errors import StorageUnavailable
+from pkm_core.infrastructure.persistence.engines import (
+    async_session_factory,
+    sync_session_factory,
+)
+from pkm_core.infrastructure.persistence.repositories import (
+    AsyncSQLAlchemyNoteRepository,
+    SyncSQLAlchemyCatalogRepository,
+    SyncSQLAlchemyIndexRepository,
+    SyncSQLAlchemyNoteRepository,
+)
+
+
+def _unavailable(exc: BaseException) -> StorageUnavailable:
+    detail = str(getattr(exc, "orig", None) or exc).strip()
+    reason = detail.splitlines()[0] if detail else type(exc).__name__
+    return StorageUnavailable(f"The database cannot be reached ({reason}); nothing was saved.")
+
+
+class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
+    """`with SyncSQLAlchemyUnitOfWork(url) as uow: uow.notes.add(...)`"""
+
+    notes: SyncSQLAlchemyNoteRepository
+    catalog: SyncSQLAlchemyCatalogRepository
+    index: SyncSQLAlchemyIndexRepository
+
+    def __init__(self, url_or_session_factory: str | sessionmaker[Session]) -> None:
+        if isinstance(url_or_session_factory, str):
+            self._session_factory = sync_session_factory(url_or_session_factory)
+        else:
+            self._session_factory = url_or_session_factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("The unit of work is not open: use `with uow:`.")
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._session = self._session_factory()
+        self.notes = SyncSQLAlchemyNoteRepository(self._session)
+        self.catalog = SyncSQLAlchemyCatalogRepository(self._session)
+        self.index = SyncSQLAlchemyIndexRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            if exc_type is None:
+                self.commit_sync()
+            else:
+                self.rollback_sync()
+        finally:
+            session.close()
+            self._session = None
+        if isinstance(exc, OperationalError):
+            raise _unavailable(exc) from exc
+
+    def commit_sync(self) -> None:
+        try:
+            self.session.commit()
+        except OperationalError as exc:
+            raise _unavailable(exc) from exc
+
+    def rollback_sync(self) -> None:
+        # A lost connection has been rolled back by the server already.
+        with contextlib.suppress(OperationalError):
+            self.session.rollback()
+
+
+class AsyncSQLAlchemyUnitOfWork(IUnitOfWork):
+    """`async with AsyncSQLAlchemyUnitOfWork(url) as uow: await uow.notes.add(...)`"""
+
+    notes: AsyncSQLAlchemyNoteRepository
+
+    def __init__(self, url_or_session_factory: str | async_sessionmaker[AsyncSession]) -> None:
+        if isinstance(url_or_session_factory, str):
+            self._session_factory = async_session_factory(url_or_session_factory)
+        else:
+            self._session_factory = url_or_session_factory
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("The unit of work is not open: use `async with uow:`.")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        self.notes = AsyncSQLAlchemyNoteRepository(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            if exc_type is None:
+                await self.commit()
+            else:
+                await self.rollback()
+        finally:
+            await session.close()
+            self._session = None
+        if isinstance(exc, OperationalError):
+            raise _unavailable(exc) from exc
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except OperationalError as exc:
+            raise _unavailable(exc) from exc
+
+    async def rollback(self) -> None:
+        with contextlib.suppress(OperationalError):
+            await self.session.rollback()

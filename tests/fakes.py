@@ -1,0 +1,270 @@
+"""Fakes for unit tests (and for the UI tests' embedder): deterministic, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from pkm_core.application.dto import (
+    ChunkRecord,
+    NoteFilter,
+    NoteSummary,
+    Page,
+    PageRequest,
+    ScoredNote,
+    SortOrder,
+)
+from pkm_core.application.ports import IUnitOfWork
+from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
+from pkm_core.domain.note import Note, NoteDraft
+
+_WORD = re.compile(r"\w+")
+
+
+class FakeEmbedder:
+    """Bag-of-words hashed into `dimension` buckets, normalised.
+
+    Texts that share words are close, texts that share none are orthogonal: enough to test
+    ranking and plumbing without the real model. `calls` counts the texts embedded.
+    """
+
+    def __init__(self, dimension: int = 384, model_name: str = "fake-bag-of-words") -> None:
+        self._dimension = dimension
+        self._model_name = model_name
+        self.calls: list[str] = []
+
+    @property
+    def model_name(self) -> str:
+        return self._model_name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def is_loaded(self) -> bool:
+        return True
+
+    def load(self) -> None:
+        return None
+
+    def _vector(self, text: str) -> list[float]:
+        vector = [0.0] * self._dimension
+        for word in _WORD.findall(text.lower()):
+            bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
+            vector[bucket % self._dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector))
+        if norm == 0:
+            vector[0], norm = 1.0, 1.0
+        return [v / norm for v in vector]
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls.extend(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+class FakeNoteRepository:
+    """In-memory INoteRepository. Keyword rank = number of query words found."""
+
+    def __init__(self) -> None:
+        self.notes: dict[int, Note] = {}
+        self.chunk_store: dict[int, list[ChunkRecord]] = {}
+        self.note_vectors: dict[int, list[float] | None] = {}
+        self.links: dict[int, tuple[str, ...]] = {}
+        self._ids = itertools.count(1)
+
+    def _check_title(self, title: str, note_id: int | None) -> None:
+        for other in self.notes.values():
+            if other.title.lower() == title.lower() and other.id != note_id:
+                raise DuplicateTitle(title)
+
+    def add(self, draft: NoteDraft) -> Note:
+        self._check_title(draft.title, None)
+        now = datetime.now(UTC)
+        note = Note(
+            **draft.model_dump(), id=next(self._ids), version=1, created_at=now, updated_at=now
+        )
+        self.notes[note.id] = note
+        return note
+
+    def get(self, note_id: int) -> Note | None:
+        return self.notes.get(note_id)
+
+    def get_by_title(self, title: str) -> Note | None:
+        return next((n for n in self.notes.values() if n.title.lower() == title.lower()), None)
+
+    def get_by_external_id(self, external_id: str) -> Note | None:
+        return next((n for n in self.notes.values() if n.external_id == external_id), None)
+
+    def update(self, note_id: int, draft: NoteDraft, expected_version: int) -> Note:
+        current = self.notes.get(note_id)
+        if current is None:
+            raise NoteNotFound(note_id)
+        if current.version != expected_version:
+            raise VersionConflict(note_id, expected_version, current.version)
+        self._check_title(draft.title, note_id)
+        note = Note(
+            **draft.model_dump(),
+            id=note_id,
+            version=current.version + 1,
+            created_at=current.created_at,
+            updated_at=datetime.now(UTC),
+        )
+        self.notes[note_id] = note
+        return note
+
+    def delete(self, note_id: int, expected_version: int | None = None) -> None:
+        current = self.notes.get(note_id)
+        if current is None:
+            raise NoteNotFound(note_id)
+        if expected_version is not None and current.version != expected_version:
+            raise VersionConflict(note_id, expected_version, current.version)
+        del self.notes[note_id]
+        self.chunk_store.pop(note_id, None)
+        self.note_vectors.pop(note_id, None)
+
+    def _matches(self, note: Note, filters: NoteFilter) -> bool:
+        if any(k not in note.keywords for k in filters.keywords):
+            return False
+        if filters.project_id is not None and note.project_id != filters.project_id:
+            return False
+        if filters.created_from and note.created_at < filters.created_from:
+            return False
+        if filters.created_to and note.created_at > filters.created_to:
+            return False
+        if filters.updated_from and note.updated_at < filters.updated_from:
+            return False
+        return not (filters.updated_to and note.updated_at > filters.updated_to)
+
+    def list(
+        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
+    ) -> Page[NoteSummary]:
+        keys = {
+            SortOrder.UPDATED: lambda n: (n.updated_at, n.id),
+            SortOrder.CREATED: lambda n: (n.created_at, n.id),
+            SortOrder.TITLE: lambda n: (n.title.lower(), n.id),
+        }
+        found = sorted(
+            (n for n in self.notes.values() if self._matches(n, filters)),
+            key=keys[sort],
+            reverse=sort is not SortOrder.TITLE,
+        )
+        items = [
+            NoteSummary(
+                n.id,
+                n.title,
+                n.body[:200],
+                n.keywords,
+                n.project_id,
+                n.created_at,
+                n.updated_at,
+                n.version,
+            )
+            for n in found[page.offset : page.offset + page.size]
+        ]
+        return Page(items=items, total=len(found), page=page.page, size=page.size)
+
+    def count(self) -> int:
+        return len(self.notes)
+
+    def chunks(self, note_id: int) -> list[ChunkRecord]:
+        return list(self.chunk_store.get(note_id, []))
+
+    def replace_chunks(
+        self, note_id: int, chunks: Sequence[ChunkRecord], note_embedding: Sequence[float] | None
+    ) -> None:
+        self.chunk_store[note_id] = list(chunks)
+        self.note_vectors[note_id] = None if note_embedding is None else list(note_embedding)
+
+    def nearest_chunks(
+        self, vector: Sequence[float], k: int, filters: NoteFilter = NoteFilter()
+    ) -> list[ScoredNote]:
+        best: dict[int, ScoredNote] = {}
+        for note_id, records in self.chunk_store.items():
+            note = self.notes[note_id]
+            if not self._matches(note, filters):
+                continue
+            for record in records:
+                if record.embedding is None:
+                    continue
+                score = _cosine(vector, record.embedding)
+                if note_id not in best or score > best[note_id].score:
+                    best[note_id] = ScoredNote(
+                        note_id, note.title, score, record.text, semantic_score=score
+                    )
+        return sorted(best.values(), key=lambda s: (-s.score, s.note_id))[:k]
+
+    def keyword_rank(
+        self, query: str, k: int, filters: NoteFilter = NoteFilter()
+    ) -> list[ScoredNote]:
+        words = set(_WORD.findall(query.lower()))
+        scored = []
+        for note in self.notes.values():
+            if not self._matches(note, filters):
+                continue
+            found = words & set(_WORD.findall(f"{note.title} {note.body}".lower()))
+            if found:
+                score = float(len(found))
+                scored.append(
+                    ScoredNote(note.id, note.title, score, note.body[:200], keyword_score=score)
+                )
+        return sorted(scored, key=lambda s: (-s.score, s.note_id))[:k]
+
+    def nearest_notes(
+        self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
+    ) -> list[ScoredNote]:
+        scored = [
+            ScoredNote(i, self.notes[i].title, _cosine(vector, v), self.notes[i].body[:200])
+            for i, v in self.note_vectors.items()
+            if v is not None and i != exclude_note_id
+        ]
+        return sorted(scored, key=lambda s: (-s.score, s.note_id))[:k]
+
+    def replace_links(self, note_id: int, target_titles: Sequence[str]) -> None:
+        self.links[note_id] = tuple(target_titles)
+
+
+class FakeUnitOfWork(IUnitOfWork):
+    """Commits are recorded, not performed; state is shared across `with` blocks."""
+
+    def __init__(self, notes: FakeNoteRepository | None = None) -> None:
+        self.notes = notes or FakeNoteRepository()
+        self.committed = 0
+        self.rolled_back = 0
+        self.open = False
+
+    def __enter__(self) -> Self:
+        assert not self.open, "a use case opened the unit of work twice"
+        self.open = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.open = False
+        if exc_type is None:
+            self.commit_sync()
+        else:
+            self.rollback_sync()
+
+    def commit_sync(self) -> None:
+        self.committed += 1
+
+    def rollback_sync(self) -> None:
+        self.rolled_back += 1
