@@ -33,7 +33,7 @@ def _check_url(value: str | None, setting: str, driver: str) -> str | None:
         return None
     try:
         url = make_url(value.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ValueError(
             f"{setting} is not a database URL (expected postgresql+{driver}://user:password@host/db)"
         ) from None
