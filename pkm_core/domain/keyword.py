@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel, ConfigDict, field_validator
+
 from pkm_core.domain.errors import InvalidNote
 from pkm_core.domain.text import reject_nul
 
@@ -33,3 +35,16 @@ def normalize_keywords(raw: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     for item in raw:
         seen.setdefault(normalize_keyword(item), None)
     return tuple(seen)
+
+
+class Keyword(BaseModel):
+    """A keyword (tag) as a value object: two keywords are equal when their names are."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _normalise(cls, value: str) -> str:
+        return normalize_keyword(value)

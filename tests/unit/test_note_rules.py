@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pkm_core.domain.errors import InvalidNote
-from pkm_core.domain.keyword import normalize_keyword
+from pkm_core.domain.keyword import Keyword, normalize_keyword
 from pkm_core.domain.link import parse_wikilinks
 from pkm_core.domain.note import NoteDraft
 from pkm_core.domain.source import Source
@@ -69,3 +69,7 @@ def test_wikilinks_are_parsed_with_aliases_and_headings_and_deduplicated() -> No
 
 def test_accents_are_folded_for_keyword_search() -> None:
     assert fold_accents("Canción über café") == "Cancion uber cafe"
+
+
+def test_keywords_are_value_objects_equal_by_normalised_name() -> None:
+    assert Keyword(name="#Deep Work") == Keyword(name="deep   work")
