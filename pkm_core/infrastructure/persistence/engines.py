@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 _lock = threading.Lock()
 _sync: dict[str, sessionmaker[Session]] = {}
 _async: dict[str, async_sessionmaker] = {}
+
+
+def _connect_or_operational_error(
+    dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> Any:
+    """asyncpg raises bare OSErrors (no socket, refused); make them DBAPI errors so they
+    surface as `OperationalError` like psycopg2's, and the UoW can name the cause."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as exc:
+        raise dialect.loaded_dbapi.OperationalError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def sync_session_factory(url: str) -> sessionmaker[Session]:
@@ -28,6 +40,7 @@ def async_session_factory(url: str) -> async_sessionmaker:
         factory = _async.get(url)
         if factory is None:
             engine = create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            event.listen(engine.sync_engine, "do_connect", _connect_or_operational_error)
             factory = async_sessionmaker(engine, expire_on_commit=False)
             _async[url] = factory
         return factory

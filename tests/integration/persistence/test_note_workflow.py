@@ -8,7 +8,7 @@ import pytest
 
 from pkm_core.application.dto import ChunkRecord, NoteFilter, PageRequest
 from pkm_core.bootstrap import DatabaseUrls
-from pkm_core.domain.errors import NoteNotFound, VersionConflict
+from pkm_core.domain.errors import NoteNotFound, StorageUnavailable, VersionConflict
 from pkm_core.domain.note import NoteDraft
 from pkm_core.infrastructure.persistence.engines import async_engine
 from pkm_core.infrastructure.persistence.unit_of_work import AsyncSQLAlchemyUnitOfWork
@@ -119,3 +119,10 @@ async def test_the_vector_column_round_trips(clean_database: DatabaseUrls) -> No
     assert chunk.embedding == pytest.approx(vector, abs=1e-6)
     assert nearest[0].note_id == note.id
     assert ranked[0].note_id == note.id
+
+
+async def test_an_unreachable_database_is_one_clear_sentence(tmp_path: object) -> None:
+    url = f"postgresql+asyncpg://postgres@/kairos?host={tmp_path}/no-server-here"
+    with pytest.raises(StorageUnavailable, match="cannot be reached"):
+        async with AsyncSQLAlchemyUnitOfWork(url) as uow:
+            await uow.notes.count()

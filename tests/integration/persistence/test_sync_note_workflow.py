@@ -7,7 +7,12 @@ from sqlalchemy import text
 
 from pkm_core.application.dto import ChunkRecord, NoteFilter, PageRequest, SortOrder
 from pkm_core.bootstrap import DatabaseUrls
-from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
+from pkm_core.domain.errors import (
+    DuplicateTitle,
+    NoteNotFound,
+    StorageUnavailable,
+    VersionConflict,
+)
 from pkm_core.domain.note import NoteDraft
 from pkm_core.domain.project import Project
 from pkm_core.infrastructure.persistence.unit_of_work import SyncSQLAlchemyUnitOfWork
@@ -163,3 +168,12 @@ def test_the_keyword_index_follows_every_write_in_the_same_transaction(
         stats = uow.session.execute(text("SELECT doc_count FROM bm25_stats")).scalar_one()
         postings = uow.session.execute(text("SELECT count(*) FROM bm25_postings")).scalar_one()
     assert (stats, postings) == (0, 0)
+
+
+def test_an_unreachable_database_is_one_clear_sentence(tmp_path: object) -> None:
+    url = f"postgresql+psycopg2://postgres@/kairos?host={tmp_path}/no-server-here"
+    with (
+        pytest.raises(StorageUnavailable, match="cannot be reached"),
+        SyncSQLAlchemyUnitOfWork(url) as uow,
+    ):
+        uow.notes.count()
