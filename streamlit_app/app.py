@@ -1,23 +1,45 @@
-"""Kairos entry point: `streamlit run streamlit_app/app.py`."""
+"""Kairos entry point: `streamlit run streamlit_app/app.py`.
+
+Declares the pages (one small module each under views/), the sidebar and the look; the
+pages do the rest. Nothing slow happens before the first paint: the model loads in a
+background thread and the database starts behind a spinner on the page itself.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from pkm_core.application.use_cases.notes import count_notes
-from pkm_core.domain.errors import KairosError
-from streamlit_app.runtime import get_kairos
+from streamlit_app.components import nav
+from streamlit_app.components.context import track_page
+from streamlit_app.components.model_status import model_status
 
-st.set_page_config(page_title="Kairos", page_icon="🗂️", layout="wide")
+HERE = Path(__file__).parent
 
+st.set_page_config(
+    page_title="Kairos",
+    page_icon=":material/neurology:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+st.logo(str(HERE / "assets" / "kairos.svg"), size="large")
+st.html((HERE / "assets" / "style.css").read_text(encoding="utf-8").join(("<style>", "</style>")))
 
-def home() -> None:
-    st.title("Kairos")
-    try:
-        kairos = get_kairos()
-        st.metric("Notes", count_notes(kairos.uow()))
-    except KairosError as error:
-        st.error(str(error))
-
-
-st.navigation([st.Page(home, title="Home", icon="🏠")]).run()
+pages = {
+    "Knowledge": [
+        st.Page(nav.NOTES, title="Notes", icon=":material/library_books:", default=True),
+        st.Page(nav.WRITE, title="Write", icon=":material/edit_note:", url_path="write"),
+        st.Page(nav.SEARCH, title="Search", icon=":material/search:", url_path="search"),
+        # Reached from a note's title (`/note?id=12`), not from the menu.
+        st.Page(nav.NOTE, title="Note", icon=":material/description:", visibility="hidden"),
+    ],
+    "System": [
+        st.Page(nav.STATUS, title="Status", icon=":material/monitor_heart:", url_path="status"),
+    ],
+}
+page = st.navigation(pages)
+with st.sidebar:
+    model_status()
+track_page(page.url_path)
+page.run()
