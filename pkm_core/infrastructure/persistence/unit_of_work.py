@@ -31,7 +31,9 @@ from pkm_core.infrastructure.persistence.repositories import (
 def _unavailable(exc: BaseException) -> StorageUnavailable:
     detail = str(getattr(exc, "orig", None) or exc).strip()
     reason = detail.splitlines()[0] if detail else type(exc).__name__
-    return StorageUnavailable(f"The database cannot be reached ({reason}); check that PostgreSQL is running.")
+    return StorageUnavailable(
+        f"The database cannot be reached ({reason}); check that PostgreSQL is running."
+    )
 
 
 class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
