@@ -62,6 +62,11 @@ class ModelLoader:
             log.exception("The embedding model could not be loaded")
             self.error = str(exc)
 
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the load attempt has ended (or `timeout` seconds have passed)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     @property
     def state(self) -> ModelState:
         if self.embedder.is_loaded:

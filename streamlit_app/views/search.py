@@ -1,0 +1,131 @@
+"""Search: one box, hybrid by default, semantic or keyword on demand, with filters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pkm_core.application.dto import SearchHit, SearchMode
+from pkm_core.application.use_cases.search import search_notes
+from streamlit_app.components.catalog import load_catalog
+from streamlit_app.components.context import open_kairos
+from streamlit_app.components.errors import shown_errors
+from streamlit_app.components.filters import filter_bar
+from streamlit_app.components.nav import note_link
+from streamlit_app.components.text import highlight_snippet, md_escape
+from streamlit_app.runtime import ModelState, get_model_loader
+
+MODES = {
+    SearchMode.HYBRID: "Hybrid",
+    SearchMode.SEMANTIC: "By meaning",
+    SearchMode.KEYWORD: "By keyword",
+}
+MODE_HELP = (
+    "**Hybrid** (default) combines meaning and keywords. **By meaning** finds notes about "
+    "the same thing in other words. **By keyword** finds the words you typed."
+)
+PAGE = 10
+LIMIT_KEY = "search_limit"
+
+
+def reason(hit: SearchHit) -> str:
+    why = " and ".join(hit.matched_by) or "search"
+    label = {SearchMode.KEYWORD: "BM25 score", SearchMode.SEMANTIC: "similarity"}.get(
+        hit.mode, "relevance"
+    )
+    return f"Matched by {why} · {label} {hit.score:.2f}"
+
+
+def show_hit(hit: SearchHit, query: str) -> None:
+    with st.container(border=True):
+        note_link(hit.note_id, hit.title, bold=True)
+        # HTML-escaped first; only the <mark> tags around matches are added.
+        snippet = highlight_snippet(hit.snippet, query)
+        if snippet:
+            st.markdown(f'<div class="kairos-snippet">{snippet}</div>', unsafe_allow_html=True)
+        st.caption(reason(hit))
+
+
+st.title("Search")
+kairos = open_kairos()
+if kairos is None:
+    st.stop()
+
+query = st.text_input(
+    "Search",
+    key="search_query",
+    persist_state="session",
+    placeholder="Search your notes: a question, an idea, or some words…",
+    label_visibility="collapsed",
+    icon=":material/search:",
+)
+mode = st.segmented_control(
+    "Mode",
+    list(MODES),
+    default=SearchMode.HYBRID,
+    required=True,
+    format_func=MODES.__getitem__,
+    key="search_mode",
+    persist_state="session",
+    help=MODE_HELP,
+)
+with shown_errors():
+    catalog = load_catalog(kairos)
+    with st.expander("Filters", icon=":material/filter_list:"):
+        filters = filter_bar("search", catalog)
+
+    # NUL bytes cannot reach PostgreSQL; they carry no meaning in a query anyway.
+    query = query.replace("\x00", "").strip()
+    if st.session_state.get("search_signature") != (query, mode, filters):
+        st.session_state["search_signature"] = (query, mode, filters)
+        st.session_state[LIMIT_KEY] = PAGE
+
+    if not query:
+        st.caption("Type what you are looking for and press Enter.")
+        st.stop()
+
+    loader = get_model_loader()
+    effective = mode
+    if mode is not SearchMode.KEYWORD and loader.state is not ModelState.READY:
+        effective = SearchMode.KEYWORD
+        if loader.state is ModelState.LOADING:
+            st.info(
+                "The embedding model is still loading, so these are keyword matches only; "
+                "matches by meaning follow as soon as it is ready.",
+                icon=":material/hourglass_top:",
+            )
+        else:
+            st.warning(
+                f"Search by meaning is unavailable: {md_escape(loader.error or '')} "
+                "Showing keyword matches.",
+                icon=":material/error:",
+            )
+
+    limit = st.session_state.get(LIMIT_KEY, PAGE)
+    hits = search_notes(
+        kairos.uow(),
+        kairos.embedder if effective is not SearchMode.KEYWORD else None,
+        query,
+        effective,
+        filters,
+        limit=limit + 1,  # one more than shown tells whether there are more
+    )
+    if not hits:
+        hint = "" if filters.is_empty else ", or fewer filters"
+        st.info(
+            f"Nothing matches “{md_escape(query)}”. Try other words, another mode{hint}.",
+            icon=":material/search_off:",
+        )
+        st.stop()
+
+    shown = min(len(hits), limit)
+    more = "+" if len(hits) > limit else ""
+    st.caption(f"{shown}{more} {'result' if shown == 1 and not more else 'results'}")
+    for hit in hits[:limit]:
+        show_hit(hit, query)
+    if len(hits) > limit:
+        st.button(
+            "Show more",
+            key="show_more",
+            icon=":material/expand_more:",
+            on_click=lambda: st.session_state.update({LIMIT_KEY: limit + PAGE}),
+        )
