@@ -73,6 +73,17 @@ class Kairos:
     def async_uow(self) -> AsyncSQLAlchemyUnitOfWork:
         return AsyncSQLAlchemyUnitOfWork(self.urls.async_url)
 
+    def check_embedding_model(self) -> None:
+        """The start-up model check; raises EmbeddingModelMismatch (one sentence, shown as
+        is) when the database holds another model's vectors.
+
+        Cheap for a matching model: the recorded name is compared with the configured
+        one and the model is not loaded. A fresh database records its model at the
+        first save (that save loads the model anyway). Call it once after building."""
+        from pkm_core.application.use_cases.index import check_embedding_model
+
+        check_embedding_model(self.uow(), self.embedder)
+
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(

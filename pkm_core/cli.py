@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from pkm_core.domain.errors import KairosError
 
@@ -19,12 +22,81 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _status(_args: argparse.Namespace) -> int:
-    from pkm_core.application.use_cases.notes import count_notes
+    from pkm_core.application.use_cases.index import index_status
     from pkm_core.bootstrap import build_kairos
 
     kairos = build_kairos()
+    status = index_status(kairos.uow(), kairos.embedder.model_name)
     print(f"Data: {kairos.urls.display}")
-    print(f"Notes: {count_notes(kairos.uow())}")
+    print(f"Notes: {status.notes} ({status.chunks} chunks)")
+    recorded = (
+        f"{status.recorded_model} ({status.recorded_dimension} dimensions)"
+        if status.recorded_model
+        else "none yet (recorded at the first save)"
+    )
+    print(f"Embedding model on record: {recorded}")
+    print(f"Configured model: {status.configured_model}")
+    if status.notes_without_vectors:
+        print(f"Notes without vectors: {status.notes_without_vectors} (run `kairos reindex`)")
+    if not status.model_matches:
+        print("The configured model differs from the one on record: run `kairos reindex`.")
+        return 1
+    return 0
+
+
+@contextmanager
+def _progress(description: str, unit: str) -> Iterator[Callable[[int, int], None]]:
+    from tqdm import tqdm
+
+    bar = tqdm(desc=description, unit=unit, total=0, dynamic_ncols=True)
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+            bar.refresh()
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from pkm_core.application.use_cases.ingest import ingest_path
+    from pkm_core.bootstrap import build_kairos
+
+    kairos = build_kairos()
+    kairos.check_embedding_model()
+    with _progress(f"Importing {args.path.name}", "note") as on_progress:
+        report = ingest_path(
+            kairos.uow,
+            kairos.embedder,
+            args.path,
+            on_progress=on_progress,
+            batch_size=args.batch_size,
+            project_id=args.project_id,
+        )
+    print(
+        f"Created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, skipped {report.skipped}."
+    )
+    for source, reason in report.warnings:
+        print(f"  note: {source}: {reason}")
+    for _source, reason in report.skipped_items:
+        print(f"  skipped: {reason}")
+    return 0 if report.skipped == 0 else 3
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    from pkm_core.application.use_cases.index import reindex
+    from pkm_core.bootstrap import build_kairos
+
+    kairos = build_kairos()
+    print(f"Re-embedding every note with {kairos.embedder.model_name}…")
+    with _progress("Re-indexing", "note") as on_progress:
+        done = reindex(kairos.uow, kairos.embedder, on_progress, batch_size=args.batch_size)
+    print(f"Re-embedded {done} notes with {kairos.embedder.model_name}.")
     return 0
 
 
@@ -36,6 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
     status = commands.add_parser("status", help="where the data lives and how much there is")
     status.set_defaults(handler=_status)
+    ingest = commands.add_parser(
+        "ingest",
+        help="import a folder or .zip of markdown/text files, or a .jsonl file (title, text)",
+        description="Import notes. Re-running skips notes already stored unchanged; a bad "
+        "file is reported and skipped. Exit status 3 when some files were skipped.",
+    )
+    ingest.add_argument("path", type=Path, help="folder, .zip, .jsonl, or one .md/.txt file")
+    ingest.add_argument("--batch-size", type=int, default=64, help="notes per transaction")
+    ingest.add_argument("--project-id", type=int, default=None, help="file notes under it")
+    ingest.set_defaults(handler=_ingest)
+    reindex = commands.add_parser(
+        "reindex",
+        help="re-embed every note with the configured model (after changing the model)",
+    )
+    reindex.add_argument("--batch-size", type=int, default=64, help="notes per transaction")
+    reindex.set_defaults(handler=_reindex)
     return parser
 
 

@@ -6,20 +6,25 @@ import hashlib
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
 from pkm_core.application.dto import (
+    DEFAULT_TUNING,
     ChunkRecord,
+    IndexCoverage,
     NoteFilter,
     NoteSummary,
     Page,
     PageRequest,
+    PreparedNote,
     ScoredNote,
+    SearchTuning,
     SortOrder,
 )
+from pkm_core.application.fusion import fuse
 from pkm_core.application.ports import IUnitOfWork
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
 from pkm_core.domain.note import Note, NoteDraft
@@ -87,7 +92,7 @@ class FakeNoteRepository:
         self._ids = itertools.count(1)
 
     def _check_title(self, title: str, note_id: int | None) -> None:
-        for other in self.notes.values():
+        for other in list(self.notes.values()):
             if other.title.lower() == title.lower() and other.id != note_id:
                 raise DuplicateTitle(title)
 
@@ -190,7 +195,14 @@ class FakeNoteRepository:
         self.note_vectors[note_id] = None if note_embedding is None else list(note_embedding)
 
     def nearest_chunks(
-        self, vector: Sequence[float], k: int, filters: NoteFilter = NoteFilter()
+        self,
+        vector: Sequence[float],
+        k: int,
+        filters: NoteFilter = NoteFilter(),
+        *,
+        offset: int = 0,
+        expected_model: str | None = None,
+        tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
         best: dict[int, ScoredNote] = {}
         for note_id, records in self.chunk_store.items():
@@ -205,10 +217,16 @@ class FakeNoteRepository:
                     best[note_id] = ScoredNote(
                         note_id, note.title, score, record.text, semantic_score=score
                     )
-        return sorted(best.values(), key=lambda s: (-s.score, s.note_id))[:k]
+        return sorted(best.values(), key=lambda s: (-s.score, s.note_id))[offset : offset + k]
 
     def keyword_rank(
-        self, query: str, k: int, filters: NoteFilter = NoteFilter()
+        self,
+        query: str,
+        k: int,
+        filters: NoteFilter = NoteFilter(),
+        *,
+        offset: int = 0,
+        tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
         words = set(_WORD.findall(query.lower()))
         scored = []
@@ -221,7 +239,51 @@ class FakeNoteRepository:
                 scored.append(
                     ScoredNote(note.id, note.title, score, note.body[:200], keyword_score=score)
                 )
-        return sorted(scored, key=lambda s: (-s.score, s.note_id))[:k]
+        return sorted(scored, key=lambda s: (-s.score, s.note_id))[offset : offset + k]
+
+    def hybrid_rank(
+        self,
+        vector: Sequence[float],
+        query: str,
+        k: int,
+        filters: NoteFilter = NoteFilter(),
+        *,
+        offset: int = 0,
+        expected_model: str | None = None,
+        tuning: SearchTuning = DEFAULT_TUNING,
+    ) -> list[ScoredNote]:
+        depth = max(tuning.candidates, offset + k)
+        fused = fuse(
+            self.nearest_chunks(vector, depth, filters),
+            self.keyword_rank(query, depth, filters),
+            tuning,
+        )
+        return fused[offset : offset + k]
+
+    def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None:
+        if note_id not in self.notes:
+            return None
+        vector = self.note_vectors.get(note_id)
+        return [] if vector is None else self.nearest_notes(vector, k, exclude_note_id=note_id)
+
+    def get_by_external_ids(self, external_ids: Sequence[str]) -> list[Note]:
+        wanted = set(external_ids)
+        return [n for n in list(self.notes.values()) if n.external_id in wanted]
+
+    def taken_titles(self, titles: Sequence[str]) -> dict[str, str | None]:
+        wanted = {t.lower() for t in titles}
+        # list(): the import's writer thread may be adding notes meanwhile
+        notes = list(self.notes.values())
+        return {n.title.lower(): n.external_id for n in notes if n.title.lower() in wanted}
+
+    def add_many(self, notes: Sequence[PreparedNote]) -> list[int]:
+        ids = []
+        for prepared in notes:
+            note = self.add(prepared.draft)
+            self.replace_chunks(note.id, prepared.chunks, prepared.embedding)
+            self.replace_links(note.id, prepared.links)
+            ids.append(note.id)
+        return ids
 
     def nearest_notes(
         self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
@@ -237,11 +299,55 @@ class FakeNoteRepository:
         self.links[note_id] = tuple(target_titles)
 
 
+class FakeIndexRepository:
+    """In-memory IIndexRepository: the model on record and the vectors' dimension."""
+
+    def __init__(self, notes: FakeNoteRepository, dimension: int = 384) -> None:
+        self._notes = notes
+        self.model: tuple[str, int] | None = None
+        self.dimension = dimension
+
+    def recorded_model(self) -> tuple[str, int] | None:
+        return self.model
+
+    def record_model(self, name: str, dimension: int) -> None:
+        self.model = (name, dimension)
+
+    def vector_dimension(self) -> int | None:
+        return self.dimension
+
+    def coverage(self) -> IndexCoverage:
+        return IndexCoverage(
+            notes=len(self._notes.notes),
+            chunks=sum(len(c) for c in self._notes.chunk_store.values()),
+            notes_without_vectors=sum(
+                1 for i in self._notes.notes if self._notes.note_vectors.get(i) is None
+            ),
+        )
+
+    def has_vectors(self) -> bool:
+        return any(v is not None for v in self._notes.note_vectors.values())
+
+    def reset_vectors(self, dimension: int) -> None:
+        self.dimension = dimension
+        for note_id, records in self._notes.chunk_store.items():
+            self._notes.chunk_store[note_id] = [
+                ChunkRecord(r.ordinal, r.text, r.content_hash, None) for r in records
+            ]
+            self._notes.note_vectors[note_id] = None
+
+    def notes_after(self, after_id: int, limit: int) -> list[Note]:
+        return [self._notes.notes[i] for i in sorted(self._notes.notes) if i > after_id][:limit]
+
+
 class FakeUnitOfWork(IUnitOfWork):
     """Commits are recorded, not performed; state is shared across `with` blocks."""
 
-    def __init__(self, notes: FakeNoteRepository | None = None) -> None:
+    def __init__(
+        self, notes: FakeNoteRepository | None = None, index: FakeIndexRepository | None = None
+    ) -> None:
         self.notes = notes or FakeNoteRepository()
+        self.index = index or FakeIndexRepository(self.notes)
         self.committed = 0
         self.rolled_back = 0
         self.open = False
@@ -268,3 +374,8 @@ class FakeUnitOfWork(IUnitOfWork):
 
     def rollback_sync(self) -> None:
         self.rolled_back += 1
+
+    def factory(self) -> Callable[[], FakeUnitOfWork]:
+        """Units of work over this one's repositories, one per call (as a real factory
+        gives), so that concurrent use (the bulk import's writer thread) is allowed."""
+        return lambda: FakeUnitOfWork(self.notes, self.index)

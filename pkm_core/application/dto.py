@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from pkm_core.domain.note import NoteDraft
+
 T = TypeVar("T")
 
 
@@ -83,6 +85,13 @@ class ChunkRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexCoverage:
+    notes: int
+    chunks: int
+    notes_without_vectors: int  # never embedded, or emptied by a model change
+
+
+@dataclass(frozen=True, slots=True)
 class ScoredNote:
     """One row of a ranked list from the repository (before use cases shape it)."""
 
@@ -92,6 +101,53 @@ class ScoredNote:
     snippet: str = ""
     semantic_score: float | None = None
     keyword_score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTuning:
+    """The knobs of ranked search. The defaults were tuned on BEIR SciFact (docs/SEARCH.md)."""
+
+    fusion: str = "minmax"  # "minmax": convex combination of min-max scores; "rrf"
+    semantic_weight: float = 0.5  # minmax: the semantic side's share
+    rrf_k: int = 60
+    candidates: int = 50  # depth of each list before fusion (deeper pages read deeper)
+    chunks_per_note: int = 3  # chunks read from HNSW per note wanted (best chunk wins)
+    ef_search: int = 100  # lowest HNSW candidate list; raised to the chunks wanted
+    bm25_k1: float = 0.9
+    bm25_b: float = 0.4
+    title_weight: float = 2.0  # a title word counts as this many body words
+    prefix_expansions: int = 8  # vocabulary terms an unfinished last word may become
+    postings_per_term: int = 1000  # best postings read per query term (impact order)
+    exact_filter_limit: int = 5000  # a filter matching at most this many notes: exact kNN
+
+
+DEFAULT_TUNING = SearchTuning()
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedNote:
+    """A new note with everything stored beside it, ready for a bulk insert."""
+
+    draft: NoteDraft
+    chunks: tuple[ChunkRecord, ...]
+    embedding: list[float] | None  # normalised mean of the chunk vectors
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What a bulk import did. `skipped` and `warnings` hold (file or line, one sentence)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    skipped_items: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + self.skipped
 
 
 @dataclass(frozen=True, slots=True)

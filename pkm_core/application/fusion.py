@@ -1,13 +1,20 @@
-"""Fusing a semantic and a keyword ranking into one list."""
+"""Fusing a semantic and a keyword ranking into one list.
+
+The database does this inside the hybrid search statement (search_operations.py); this
+is the same arithmetic in Python, the reference the SQL is tested against and what the
+in-memory fakes use. Both lists are `candidates` deep before fusion.
+
+- "minmax" (default): each list's scores are min-max normalised to [0, 1] (all equal ->
+  1) and combined as w * semantic + (1 - w) * keyword; a note missing from a list scores
+  0 on that side. Tuned on BEIR SciFact: w = 0.5 (docs/SEARCH.md).
+- "rrf": reciprocal rank fusion, sum of 1 / (k + rank) over the lists.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from pkm_core.application.dto import ScoredNote
-
-# Tuned on BEIR SciFact (see docs/SEARCH.md): the weight of the semantic side.
-SEMANTIC_WEIGHT = 0.5
+from pkm_core.application.dto import DEFAULT_TUNING, ScoredNote, SearchTuning
 
 
 def _min_max(rows: list[ScoredNote]) -> dict[int, float]:
@@ -19,23 +26,34 @@ def _min_max(rows: list[ScoredNote]) -> dict[int, float]:
     return {r.note_id: (r.score - low) / span if span > 0 else 1.0 for r in rows}
 
 
-def fuse_min_max(
-    semantic: list[ScoredNote], keyword: list[ScoredNote], weight: float = SEMANTIC_WEIGHT
+def _reciprocal_ranks(rows: list[ScoredNote], k: int) -> dict[int, float]:
+    ordered = sorted(rows, key=lambda r: (-r.score, r.note_id))
+    return {r.note_id: 1.0 / (k + rank) for rank, r in enumerate(ordered, start=1)}
+
+
+def fuse(
+    semantic: list[ScoredNote], keyword: list[ScoredNote], tuning: SearchTuning = DEFAULT_TUNING
 ) -> list[ScoredNote]:
-    """Convex combination of min-max normalised scores; absent from a list counts as 0."""
-    sem, kw = _min_max(semantic), _min_max(keyword)
-    by_id: dict[int, ScoredNote] = {}
-    for row in keyword:
-        by_id[row.note_id] = row
+    """One ranked list; a row keeps the semantic snippet (best chunk) when it has one."""
+    if tuning.fusion == "rrf":
+        sem, kw = (_reciprocal_ranks(rows, tuning.rrf_k) for rows in (semantic, keyword))
+        w_sem = w_kw = 1.0
+    else:
+        sem, kw = _min_max(semantic), _min_max(keyword)
+        w_sem, w_kw = tuning.semantic_weight, 1 - tuning.semantic_weight
+    by_id: dict[int, ScoredNote] = {row.note_id: row for row in keyword}
     for row in semantic:
         other = by_id.get(row.note_id)
-        # Prefer the semantic snippet (the best chunk); keep the keyword score for "why".
         by_id[row.note_id] = replace(row, keyword_score=other.keyword_score if other else None)
     fused = [
-        replace(
-            row,
-            score=weight * sem.get(note_id, 0.0) + (1 - weight) * kw.get(note_id, 0.0),
-        )
+        replace(row, score=w_sem * sem.get(note_id, 0.0) + w_kw * kw.get(note_id, 0.0))
         for note_id, row in by_id.items()
     ]
     return sorted(fused, key=lambda r: (-r.score, r.note_id))
+
+
+def fuse_min_max(
+    semantic: list[ScoredNote], keyword: list[ScoredNote], weight: float = 0.5
+) -> list[ScoredNote]:
+    """Convex combination of min-max normalised scores; absent from a list counts as 0."""
+    return fuse(semantic, keyword, replace(DEFAULT_TUNING, fusion="minmax", semantic_weight=weight))

@@ -13,12 +13,16 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from pkm_core.application.dto import (
+    DEFAULT_TUNING,
     ChunkRecord,
+    IndexCoverage,
     NoteFilter,
     NoteSummary,
     Page,
     PageRequest,
+    PreparedNote,
     ScoredNote,
+    SearchTuning,
     SortOrder,
 )
 from pkm_core.domain.note import Note, NoteDraft
@@ -45,18 +49,70 @@ class INoteRepository(Protocol):
     def replace_chunks(
         self, note_id: int, chunks: Sequence[ChunkRecord], note_embedding: list[float]
     ) -> None: ...
+
+    # ranked retrieval: `k` rows after skipping the `offset` best; `snippet` holds the
+    # passage that matched (best chunk, or the start of the body for keyword-only hits)
     def nearest_chunks(
-        self, vector: Sequence[float], k: int, filters: NoteFilter = NoteFilter()
+        self,
+        vector: Sequence[float],
+        k: int,
+        filters: NoteFilter = NoteFilter(),
+        *,
+        offset: int = 0,
+        expected_model: str | None = None,
+        tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]: ...
     def keyword_rank(
-        self, terms: Sequence[str], k: int, filters: NoteFilter = NoteFilter()
+        self,
+        query: str,
+        k: int,
+        filters: NoteFilter = NoteFilter(),
+        *,
+        offset: int = 0,
+        tuning: SearchTuning = DEFAULT_TUNING,
+    ) -> list[ScoredNote]: ...
+    def hybrid_rank(
+        self,
+        vector: Sequence[float],
+        query: str,
+        k: int,
+        filters: NoteFilter = NoteFilter(),
+        *,
+        offset: int = 0,
+        expected_model: str | None = None,
+        tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]: ...
     def nearest_notes(
         self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
     ) -> list[ScoredNote]: ...
+    def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None:
+        """Nearest notes to a stored note's vector, itself excluded; None if no such note."""
+        ...
+
+    # bulk import
+    def get_by_external_ids(self, external_ids: Sequence[str]) -> list[Note]: ...
+    def taken_titles(self, titles: Sequence[str]) -> dict[str, str | None]:
+        """{lower(title): external_id} for those of `titles` already in use."""
+        ...
+
+    def add_many(self, notes: Sequence[PreparedNote]) -> list[int]:
+        """Insert notes with keywords, chunks, vectors and links; ids in input order."""
+        ...
 
     # links
     def replace_links(self, note_id: int, target_titles: Sequence[str]) -> None: ...
+
+
+class IIndexRepository(Protocol):
+    """The embedding model on record and the state of the vector index. Never commits."""
+
+    def recorded_model(self) -> tuple[str, int] | None: ...
+    def record_model(self, name: str, dimension: int) -> None: ...
+    def vector_dimension(self) -> int | None: ...
+    def coverage(self) -> IndexCoverage: ...
+    def has_vectors(self) -> bool: ...
+    def reset_vectors(self, dimension: int) -> None: ...
+    def notes_after(self, after_id: int, limit: int) -> list[Note]: ...
 
 
 class IAsyncNoteRepository(Protocol):
@@ -96,6 +152,7 @@ class IUnitOfWork(abc.ABC):
     """A transaction: clean exit commits, an exception rolls back. Repositories never commit."""
 
     notes: Any  # INoteRepository for the sync flavour, IAsyncNoteRepository for async
+    index: Any  # IIndexRepository (sync flavour): the model on record, index coverage
 
     # sync flavour
     def __enter__(self) -> Self:

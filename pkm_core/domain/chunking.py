@@ -1,21 +1,29 @@
 """Split a note into chunks that fit the embedding model's window.
 
 Heading-aware: a chunk never spans two sections, and carries the note title and the
-section heading so that each chunk is understandable on its own when embedded.
+section heading so that each chunk is understandable on its own when embedded. A short
+note is one chunk. A long section is cut into pieces of about equal size at sentence
+ends (never a 150-word piece followed by a 10-word crumb), so every piece gets a fair
+share of the model's attention.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from pkm_core.domain.text import content_hash
 
-# all-MiniLM-L6-v2 reads 256 word pieces; ~1.4 pieces per English word leaves room for the title.
-DEFAULT_MAX_WORDS = 160
+# all-MiniLM-L6-v2 reads 256 word pieces; English prose runs ~1.3 pieces per word,
+# scientific prose ~1.5, and the title rides along, so 128 words always fit. It was also
+# the best of 96/128/180/256 on SciFact (docs/SEARCH.md): a passage-sized chunk matches a
+# specific question better than a whole page does.
+DEFAULT_MAX_WORDS = 128
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_PARAGRAPH = re.compile(r"\n\s*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,48 +52,57 @@ def _sections(body: str) -> list[tuple[str, str]]:
     return [(heading, "\n".join(lines).strip()) for heading, lines in sections]
 
 
-def _split_long(paragraph: str, max_words: int) -> list[str]:
-    """A paragraph over budget is cut at sentence ends, and a sentence over budget by words."""
-    pieces: list[str] = []
-    current: list[str] = []
-    for sentence in _SENTENCE_END.split(paragraph):
-        words = sentence.split()
-        while len(words) > max_words:
-            if current:
-                pieces.append(" ".join(current))
-                current = []
-            pieces.append(" ".join(words[:max_words]))
-            words = words[max_words:]
-        if current and len(current) + len(words) > max_words:
-            pieces.append(" ".join(current))
-            current = []
-        current.extend(words)
-    if current:
-        pieces.append(" ".join(current))
-    return pieces
+def _units(text: str, max_words: int) -> list[tuple[str, int, bool]]:
+    """(text, words, starts_paragraph) units no longer than `max_words`: whole sentences,
+    or word runs for a sentence that is itself too long."""
+    units: list[tuple[str, int, bool]] = []
+    for paragraph in (p.strip() for p in _PARAGRAPH.split(text)):
+        if not paragraph:
+            continue
+        first = True
+        for sentence in _SENTENCE_END.split(paragraph):
+            words = sentence.split()
+            for start in range(0, len(words), max_words):
+                piece = words[start : start + max_words]
+                # Keep the sentence's own line breaks when it fits whole (lists, code).
+                shown = sentence.strip() if len(words) <= max_words else " ".join(piece)
+                units.append((shown, len(piece), first))
+                first = False
+    return units
+
+
+def _join(units: list[tuple[str, int, bool]]) -> str:
+    out = ""
+    for i, (text, _, new_paragraph) in enumerate(units):
+        out += ("\n\n" if new_paragraph else " ") + text if i else text
+    return out
 
 
 def _pack(text: str, max_words: int) -> list[str]:
+    """Pieces of at most `max_words` words (a unit over that is cut), of about equal size."""
+    units = _units(text, max_words)
+    remaining = sum(words for _, words, _ in units)
+    if not units:
+        return []
+    pieces_left = math.ceil(remaining / max_words)
     passages: list[str] = []
-    current: list[str] = []
+    current: list[tuple[str, int, bool]] = []
     size = 0
-    for paragraph in (p.strip() for p in re.split(r"\n\s*\n", text)):
-        if not paragraph:
-            continue
-        words = len(paragraph.split())
-        if words > max_words:
-            if current:
-                passages.append("\n\n".join(current))
-                current, size = [], 0
-            passages.extend(_split_long(paragraph, max_words))
-            continue
-        if current and size + words > max_words:
-            passages.append("\n\n".join(current))
+    for unit in units:
+        words = unit[1]
+        # The target follows what is left, so the last piece is no crumb.
+        target = remaining / pieces_left
+        if current and (
+            size + words > max_words or abs(size - target) < abs(size + words - target)
+        ):
+            passages.append(_join(current))
+            remaining -= size
+            pieces_left = max(pieces_left - 1, math.ceil(remaining / max_words), 1)
             current, size = [], 0
-        current.append(paragraph)
+        current.append(unit)
         size += words
     if current:
-        passages.append("\n\n".join(current))
+        passages.append(_join(current))
     return passages
 
 

@@ -35,7 +35,7 @@ def create_note(uow: IUnitOfWork, embedder: IEmbedder, draft: NoteDraft) -> Note
     """Store a new note with its chunks and vectors, all in one transaction."""
     with uow:
         note = uow.notes.add(draft)
-        index_note(uow.notes, embedder, note)
+        index_note(uow.notes, embedder, note, uow.index)
         return note
 
 
@@ -45,7 +45,7 @@ def update_note(
     """Save an edit; raises VersionConflict if the note changed since `expected_version`."""
     with uow:
         note = uow.notes.update(note_id, draft, expected_version)
-        index_note(uow.notes, embedder, note)
+        index_note(uow.notes, embedder, note, uow.index)
         return note
 
 

@@ -1,25 +1,32 @@
-"""Finding notes: by meaning, by keywords, or both (hybrid, the default); related notes."""
+"""Finding notes: by meaning, by keywords, or both (hybrid, the default); related notes.
+
+How each mode ranks, and what was tuned on BEIR SciFact, is in docs/SEARCH.md. The query
+is embedded before the unit of work opens, so no transaction waits on the model.
+"""
 
 from __future__ import annotations
 
 from pkm_core.application.dto import (
+    DEFAULT_TUNING,
     NoteFilter,
     RelatedNote,
     ScoredNote,
     SearchHit,
     SearchMode,
+    SearchTuning,
 )
-from pkm_core.application.fusion import fuse_min_max
 from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, IUnitOfWork
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.errors import NoteNotFound
+from pkm_core.domain.snippet import make_snippet
 
 # How deep each list is read before fusion: enough for a good page of fused results.
-CANDIDATES = 100
+CANDIDATES = DEFAULT_TUNING.candidates
+MAX_LIMIT = 200
 
 
-def _hits(rows: list[ScoredNote], mode: SearchMode) -> list[SearchHit]:
+def _hits(rows: list[ScoredNote], mode: SearchMode, query: str) -> list[SearchHit]:
     hits = []
     for row in rows:
         matched = []
@@ -27,7 +34,8 @@ def _hits(rows: list[ScoredNote], mode: SearchMode) -> list[SearchHit]:
             matched.append("meaning")
         if row.keyword_score is not None:
             matched.append("keywords")
-        hits.append(SearchHit(row.note_id, row.title, row.snippet, row.score, mode, tuple(matched)))
+        snippet = make_snippet(row.snippet, query)
+        hits.append(SearchHit(row.note_id, row.title, snippet, row.score, mode, tuple(matched)))
     return hits
 
 
@@ -39,43 +47,49 @@ def search_notes(
     filters: NoteFilter = NoteFilter(),
     limit: int = 10,
     offset: int = 0,
+    *,
+    tuning: SearchTuning = DEFAULT_TUNING,
 ) -> list[SearchHit]:
-    """Ranked notes for `query`. `embedder` may be None only for keyword search."""
-    query = query.strip()
-    if not query:
+    """Ranked notes for `query`, best first, `limit` of them after skipping `offset`.
+
+    `embedder` may be None only for keyword search. Raises EmbeddingModelMismatch when
+    the database holds another model's vectors."""
+    # Trailing space is kept: it tells that the last word is finished (no prefix match).
+    query = query.lstrip()
+    mode = SearchMode(mode)
+    limit = min(max(limit, 0), MAX_LIMIT)
+    offset = max(offset, 0)
+    if not query.strip() or limit == 0:
         return []
-    depth = offset + limit
     vector = None
+    model = None
     if mode is not SearchMode.KEYWORD:
         if embedder is None:
             raise ValueError("Semantic and hybrid search need the embedding model.")
         vector = embedder.embed_query(query)
+        model = embedder.model_name
     with uow:
         if mode is SearchMode.SEMANTIC:
             assert vector is not None
-            rows = uow.notes.nearest_chunks(vector, depth, filters)
+            rows = uow.notes.nearest_chunks(
+                vector, limit, filters, offset=offset, expected_model=model, tuning=tuning
+            )
         elif mode is SearchMode.KEYWORD:
-            rows = uow.notes.keyword_rank(query, depth, filters)
+            rows = uow.notes.keyword_rank(query, limit, filters, offset=offset, tuning=tuning)
         else:
             assert vector is not None
-            k = max(CANDIDATES, depth)
-            rows = fuse_min_max(
-                uow.notes.nearest_chunks(vector, k, filters),
-                uow.notes.keyword_rank(query, k, filters),
+            rows = uow.notes.hybrid_rank(
+                vector, query, limit, filters, offset=offset, expected_model=model, tuning=tuning
             )
-    return _hits(rows[offset:depth], mode)
+    return _hits(rows, mode, query)
 
 
 def related_notes(uow: IUnitOfWork, note_id: int, limit: int = 8) -> list[RelatedNote]:
     """The notes nearest in meaning to a stored note, itself excluded."""
     with uow:
-        note = uow.notes.get(note_id)
-        if note is None:
-            raise NoteNotFound(note_id)
-        vectors = [c.embedding for c in uow.notes.chunks(note_id) if c.embedding is not None]
-        if not vectors:
-            return []
-        rows = uow.notes.nearest_notes(mean_vector(vectors), limit, exclude_note_id=note_id)
+        rows = uow.notes.related_to_note(note_id, max(limit, 0))
+    if rows is None:
+        raise NoteNotFound(note_id)
     return [RelatedNote(r.note_id, r.title, r.score) for r in rows]
 
 
@@ -90,8 +104,8 @@ def related_to_text(
     """Notes nearest to a draft that is still being written (nothing is stored)."""
     if not (title.strip() or body.strip()):
         return []
-    chunks = chunk_note(title.strip() or "Untitled", body)
+    chunks = chunk_note(title.strip(), body)
     vector = mean_vector(embedder.embed_documents([c.embed_text for c in chunks]))
     with uow:
-        rows = uow.notes.nearest_notes(vector, limit, exclude_note_id=exclude_note_id)
+        rows = uow.notes.nearest_notes(vector, max(limit, 0), exclude_note_id=exclude_note_id)
     return [RelatedNote(r.note_id, r.title, r.score) for r in rows]

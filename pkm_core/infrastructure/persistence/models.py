@@ -129,6 +129,9 @@ class Bm25PostingRow(Base):
     tf_body: Mapped[float] = mapped_column(REAL)
     len_title: Mapped[float] = mapped_column(REAL)
     len_body: Mapped[float] = mapped_column(REAL)
+    # Reference BM25 term weight (no IDF) at write time: the reading order of a term's
+    # postings (migration 0002), never the score itself.
+    impact_ref: Mapped[float] = mapped_column(REAL, default=0)
 
 
 class Bm25StatsRow(Base):

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Select,
+    Text,
     and_,
     any_,
     bindparam,
@@ -31,6 +32,7 @@ from pkm_core.application.dto import (
     NoteSummary,
     Page,
     PageRequest,
+    PreparedNote,
     SortOrder,
 )
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
@@ -103,6 +105,11 @@ def _to_note(row: Any) -> Note:
     )
 
 
+# Public names for the other operation modules (index, search) that read whole notes.
+note_select = _note_select
+to_note = _to_note
+
+
 def project_subtree(project_id: int) -> Select[Any]:
     """The project and every project nested below it."""
     tree = select(ProjectRow.id).where(ProjectRow.id == project_id).cte("tree", recursive=True)
@@ -124,11 +131,14 @@ def filter_clauses(filters: NoteFilter, projects: list[int] | None) -> list[Colu
     clauses stay plain and can be rendered into the hand-written search SQL)."""
     clauses: list[ColumnElement[bool]] = []
     for name in filters.keywords:
+        # An explicit join: inside the search statements' subqueries the implicit one
+        # drew SQLAlchemy's cartesian-product warning.
         clauses.append(
-            exists()
-            .where(NoteKeywordRow.note_id == NoteRow.id)
-            .where(NoteKeywordRow.keyword_id == KeywordRow.id)
-            .where(KeywordRow.name == name)
+            exists(
+                select(NoteKeywordRow.note_id)
+                .join(KeywordRow, KeywordRow.id == NoteKeywordRow.keyword_id)
+                .where(NoteKeywordRow.note_id == NoteRow.id, KeywordRow.name == name)
+            )
         )
     if projects is not None:
         # = ANY(array) rather than IN (...): it renders as one parameter in hand-written SQL.
@@ -377,3 +387,87 @@ def backlinks(note_id: int) -> Operation[list[tuple[int, str]]]:
         .order_by(func.lower(NoteRow.title))
     )
     return [(r.id, r.title) for r in (yield stmt).all()]
+
+
+def get_by_external_ids(external_ids: Sequence[str]) -> Operation[list[Note]]:
+    if not external_ids:
+        return []
+    wanted = literal(list(external_ids), ARRAY(Text))
+    stmt = _note_select().where(NoteRow.external_id == any_(wanted))
+    return [_to_note(row) for row in (yield stmt).all()]
+
+
+def taken_titles(titles: Sequence[str]) -> Operation[dict[str, str | None]]:
+    """{lower(title): external_id} for the titles already in use (case-insensitively)."""
+    if not titles:
+        return {}
+    keys = sorted({t.lower() for t in titles})
+    stmt = select(func.lower(NoteRow.title), NoteRow.external_id).where(
+        func.lower(NoteRow.title) == any_(literal(keys, ARRAY(Text)))
+    )
+    return {key: external_id for key, external_id in (yield stmt).all()}
+
+
+def add_many(notes: Sequence[PreparedNote]) -> Operation[list[int]]:
+    """One INSERT for the notes (so the BM25 trigger runs once), then one for each of
+    keywords, chunks and links. Titles must already be free (the caller checks in bulk)."""
+    if not notes:
+        return []
+    stmt = (
+        insert(NoteRow)
+        .values(
+            [
+                {
+                    "title": n.draft.title,
+                    "body": n.draft.body,
+                    "external_id": n.draft.external_id,
+                    "project_id": n.draft.project_id,
+                    "source_id": n.draft.source_id,
+                    "content_hash": n.draft.content_hash,
+                    "search_tsv": search_vector(n.draft.title, n.draft.body),
+                    "embedding": n.embedding,
+                }
+                for n in notes
+            ]
+        )
+        .returning(NoteRow.id, func.lower(NoteRow.title).label("key"))
+    )
+    # Map back by title (unique): RETURNING order is not promised for a multi-row VALUES.
+    by_key = {row.key: row.id for row in (yield stmt).all()}
+    ids = [by_key[n.draft.title.lower()] for n in notes]
+
+    names = sorted({k for n in notes for k in n.draft.keywords})
+    if names:
+        upsert = pg_insert(KeywordRow).values([{"name": name} for name in names])
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[KeywordRow.name], set_={"name": upsert.excluded.name}
+        ).returning(KeywordRow.id, KeywordRow.name)
+        keyword_ids = {row.name: row.id for row in (yield upsert).all()}
+        yield insert(NoteKeywordRow).values(
+            [
+                {"note_id": note_id, "keyword_id": keyword_ids[k]}
+                for note_id, n in zip(ids, notes, strict=True)
+                for k in n.draft.keywords
+            ]
+        )
+    chunk_rows = [
+        {
+            "note_id": note_id,
+            "ordinal": c.ordinal,
+            "text": c.text,
+            "content_hash": c.content_hash,
+            "embedding": c.embedding,
+        }
+        for note_id, n in zip(ids, notes, strict=True)
+        for c in n.chunks
+    ]
+    if chunk_rows:
+        yield (insert(NoteChunkRow), chunk_rows)
+    link_rows = [
+        {"source_note_id": note_id, "target_key": t.lower(), "target_title": t}
+        for note_id, n in zip(ids, notes, strict=True)
+        for t in n.links
+    ]
+    if link_rows:
+        yield (insert(NoteLinkRow), link_rows)
+    return ids

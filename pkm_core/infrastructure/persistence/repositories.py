@@ -8,12 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from pkm_core.application.dto import (
+    DEFAULT_TUNING,
     ChunkRecord,
     NoteFilter,
     NoteSummary,
     Page,
     PageRequest,
+    PreparedNote,
     ScoredNote,
+    SearchTuning,
     SortOrder,
 )
 from pkm_core.domain.link import NoteLink
@@ -70,17 +73,64 @@ class SyncSQLAlchemyNoteRepository:
         run_sync(self.session, ops.replace_chunks(note_id, chunks, note_embedding))
 
     def nearest_chunks(
-        self, vector: Sequence[float], k: int, filters: NoteFilter = NO_FILTER
+        self,
+        vector: Sequence[float],
+        k: int,
+        filters: NoteFilter = NO_FILTER,
+        *,
+        offset: int = 0,
+        expected_model: str | None = None,
+        tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        return run_sync(self.session, search_ops.nearest_chunks(vector, k, filters))
+        op = search_ops.nearest_chunks(
+            vector, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+        )
+        return run_sync(self.session, op)
 
-    def keyword_rank(self, query: str, k: int, filters: NoteFilter = NO_FILTER) -> list[ScoredNote]:
-        return run_sync(self.session, search_ops.keyword_rank(query, k, filters))
+    def keyword_rank(
+        self,
+        query: str,
+        k: int,
+        filters: NoteFilter = NO_FILTER,
+        *,
+        offset: int = 0,
+        tuning: SearchTuning = DEFAULT_TUNING,
+    ) -> list[ScoredNote]:
+        op = search_ops.keyword_rank(query, k, filters, offset=offset, tuning=tuning)
+        return run_sync(self.session, op)
+
+    def hybrid_rank(
+        self,
+        vector: Sequence[float],
+        query: str,
+        k: int,
+        filters: NoteFilter = NO_FILTER,
+        *,
+        offset: int = 0,
+        expected_model: str | None = None,
+        tuning: SearchTuning = DEFAULT_TUNING,
+    ) -> list[ScoredNote]:
+        op = search_ops.hybrid_rank(
+            vector, query, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+        )
+        return run_sync(self.session, op)
 
     def nearest_notes(
         self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
     ) -> list[ScoredNote]:
         return run_sync(self.session, search_ops.nearest_notes(vector, k, exclude_note_id))
+
+    def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None:
+        return run_sync(self.session, search_ops.related_to_note(note_id, k))
+
+    def get_by_external_ids(self, external_ids: Sequence[str]) -> list[Note]:
+        return run_sync(self.session, ops.get_by_external_ids(external_ids))
+
+    def taken_titles(self, titles: Sequence[str]) -> dict[str, str | None]:
+        return run_sync(self.session, ops.taken_titles(titles))
+
+    def add_many(self, notes: Sequence[PreparedNote]) -> list[int]:
+        return run_sync(self.session, ops.add_many(notes))
 
     def replace_links(self, note_id: int, target_titles: Sequence[str]) -> None:
         run_sync(self.session, ops.replace_links(note_id, target_titles))
@@ -130,14 +180,47 @@ class AsyncSQLAlchemyNoteRepository:
         await run_async(self.session, ops.replace_chunks(note_id, chunks, note_embedding))
 
     async def nearest_chunks(
-        self, vector: Sequence[float], k: int, filters: NoteFilter = NO_FILTER
+        self,
+        vector: Sequence[float],
+        k: int,
+        filters: NoteFilter = NO_FILTER,
+        *,
+        offset: int = 0,
+        expected_model: str | None = None,
+        tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        return await run_async(self.session, search_ops.nearest_chunks(vector, k, filters))
+        op = search_ops.nearest_chunks(
+            vector, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+        )
+        return await run_async(self.session, op)
 
     async def keyword_rank(
-        self, query: str, k: int, filters: NoteFilter = NO_FILTER
+        self,
+        query: str,
+        k: int,
+        filters: NoteFilter = NO_FILTER,
+        *,
+        offset: int = 0,
+        tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        return await run_async(self.session, search_ops.keyword_rank(query, k, filters))
+        op = search_ops.keyword_rank(query, k, filters, offset=offset, tuning=tuning)
+        return await run_async(self.session, op)
+
+    async def hybrid_rank(
+        self,
+        vector: Sequence[float],
+        query: str,
+        k: int,
+        filters: NoteFilter = NO_FILTER,
+        *,
+        offset: int = 0,
+        expected_model: str | None = None,
+        tuning: SearchTuning = DEFAULT_TUNING,
+    ) -> list[ScoredNote]:
+        op = search_ops.hybrid_rank(
+            vector, query, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+        )
+        return await run_async(self.session, op)
 
 
 class SyncSQLAlchemyCatalogRepository:
@@ -182,6 +265,12 @@ class SyncSQLAlchemyIndexRepository:
 
     def note_ids_without_vectors(self, limit: int) -> list[int]:
         return run_sync(self.session, index_ops.note_ids_without_vectors(limit))
+
+    def has_vectors(self) -> bool:
+        return run_sync(self.session, index_ops.has_vectors())
+
+    def notes_after(self, after_id: int, limit: int) -> list[Note]:
+        return run_sync(self.session, index_ops.notes_after(after_id, limit))
 
     def reset_vectors(self, dimension: int) -> None:
         run_sync(self.session, index_ops.reset_vectors(dimension))

@@ -1,196 +1,553 @@
-"""Ranked retrieval in SQL: nearest chunks (HNSW), BM25 over lexemes, nearest notes.
+"""Ranked retrieval in SQL: semantic (HNSW over chunks), keyword (BM25), hybrid, related.
+
+Each search is one SQL statement built here with SQLAlchemy Core; hybrid fuses both lists
+inside that statement. Semantic and hybrid searches send one small statement before it,
+because pgvector reads `hnsw.ef_search` / `hnsw.iterative_scan` when the index scan
+starts, so they cannot be set inside the query that scans: that statement also returns
+the recorded embedding model (checked against the query's) and, when filters are set,
+how many notes pass them (a small set is searched exactly instead of through HNSW).
 
 BM25 is computed from the trigger-kept inverted index (bm25_terms, bm25_postings,
-bm25_stats): PostgreSQL's ts_rank has no IDF and ranks poorly (see docs/SEARCH.md).
+bm25_stats): PostgreSQL's ts_rank has no IDF and ranks poorly (see docs/SEARCH.md). Each
+query term's postings are read best-first through the impact-ordered covering index of
+migration 0002, at most `postings_per_term` of them, and scored exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import BigInteger, Float, bindparam, func, literal_column, select, text
+from sqlalchemy import (
+    ARRAY,
+    CTE,
+    ColumnElement,
+    Double,
+    Integer,
+    Select,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import distinct_on
 
-from pkm_core.application.dto import NoteFilter, ScoredNote
+from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, ScoredNote, SearchTuning
+from pkm_core.domain.embedding import same_model
+from pkm_core.domain.errors import EmbeddingModelMismatch
 from pkm_core.domain.text import fold_accents
-from pkm_core.infrastructure.persistence.models import NoteChunkRow, NoteRow
+from pkm_core.infrastructure.persistence.models import (
+    Bm25PostingRow,
+    Bm25StatsRow,
+    Bm25TermRow,
+    EmbeddingModelRow,
+    NoteChunkRow,
+    NoteRow,
+)
 from pkm_core.infrastructure.persistence.note_operations import (
     TEXT_SEARCH_CONFIG,
     filter_clauses,
-    project_ids,
+    project_subtree,
 )
 from pkm_core.infrastructure.persistence.operations import Operation
 
+# A keyword-only hit has no best chunk: its snippet is cut from the start of the body.
+PASSAGE_CHARS = 20_000
+# Weight of a vocabulary term reached only by completing the unfinished last word.
+PREFIX_BOOST = 0.5
+MAX_SCAN_TUPLES = 50_000  # how far an iterative HNSW scan may go to satisfy a filter
 
-@dataclass(frozen=True, slots=True)
-class Bm25Parameters:
-    k1: float = 0.9
-    b: float = 0.4
-    title_weight: float = 2.0
-    prefix_expansions: int = 8  # how many vocabulary terms the last (partial) word may become
-
-
-DEFAULT_BM25 = Bm25Parameters()
-
-# pgvector >= 0.8 keeps scanning the HNSW graph until enough rows pass the filters.
-_ITERATIVE_SCAN = text(
-    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true) "
-    "FROM pg_extension WHERE extname = 'vector' "
-    "AND string_to_array(extversion, '.')::int[] >= '{0,8}'::int[]"
-)
-_EF_SEARCH = text("SELECT set_config('hnsw.ef_search', :ef, true)")
+_CONFIG = literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
+_PG_EXTENSION = table("pg_extension", column("extname"), column("extversion"))
 
 
-def nearest_chunks(
-    vector: Sequence[float], k: int, filters: NoteFilter = NoteFilter(), ef_search: int = 100
-) -> Operation[list[ScoredNote]]:
-    """Top-k notes by their best chunk (cosine similarity)."""
-    projects = yield from project_ids(filters)
-    yield _ITERATIVE_SCAN
-    yield (_EF_SEARCH, {"ef": str(max(ef_search, 4 * k))})
-    distance = NoteChunkRow.embedding.cosine_distance(list(vector))
-    nearest = (
+def _float(value: float) -> ColumnElement[float]:
+    # psycopg2 inlines parameters: a bare 0.9 would be NUMERIC, and numeric arithmetic on
+    # every posting is several times slower than float8.
+    return cast(literal(float(value)), Double)
+
+
+# ---------------------------------------------------------------------------- filters
+
+
+def filtered_note_ids(filters: NoteFilter) -> Select[Any] | None:
+    """SELECT id FROM notes WHERE <filters>, or None for no filter. The project subtree
+    is a subquery, so the filter costs no round trip of its own."""
+    if filters.is_empty:
+        return None
+    clauses = filter_clauses(replace(filters, project_id=None), None)
+    if filters.project_id is not None:
+        clauses.append(NoteRow.project_id.in_(project_subtree(filters.project_id)))
+    return select(NoteRow.id).where(*clauses)
+
+
+# ------------------------------------------------------------------- vector settings
+
+
+def _prepare_vector_scan(
+    ef_search: int, filtered: Select[Any] | None, count_cap: int
+) -> Operation[tuple[tuple[str, int] | None, int | None]]:
+    """SET LOCAL the HNSW scan settings; return (recorded model, notes passing the filter
+    counted up to `count_cap`, or None without a filter)."""
+    iterative = (
         select(
-            NoteChunkRow.note_id,
-            NoteRow.title,
-            NoteChunkRow.text.label("snippet"),
-            (1 - distance).label("similarity"),
+            func.set_config("hnsw.iterative_scan", "relaxed_order", True).op("||")(
+                func.set_config("hnsw.max_scan_tuples", str(MAX_SCAN_TUPLES), True)
+            )
         )
-        .join(NoteRow, NoteRow.id == NoteChunkRow.note_id)
-        .where(NoteChunkRow.embedding.is_not(None), *filter_clauses(filters, projects))
-        .order_by(distance)
-        .limit(4 * k)
-        .subquery("nearest")
-    )
-    best = (
-        select(nearest)
-        .ext(distinct_on(nearest.c.note_id))
-        .order_by(nearest.c.note_id, nearest.c.similarity.desc())
-        .subquery("best")
-    )
-    stmt = select(best).order_by(best.c.similarity.desc(), best.c.note_id).limit(k)
-    return [
-        ScoredNote(
-            r.note_id, r.title, float(r.similarity), r.snippet, semantic_score=float(r.similarity)
+        .where(
+            _PG_EXTENSION.c.extname == "vector",
+            # pgvector < 0.8 has no iterative scans (and refuses unknown hnsw.* settings).
+            cast(func.string_to_array(_PG_EXTENSION.c.extversion, "."), ARRAY(Integer))
+            >= cast(literal([0, 8]), ARRAY(Integer)),
         )
-        for r in (yield stmt).all()
+        .scalar_subquery()
+    )
+    columns: list[Any] = [
+        func.set_config("hnsw.ef_search", str(ef_search), True),
+        # pgvector's cost estimate grows with ef_search, and at a few thousand notes the
+        # planner then prefers an exact scan of every chunk: 18 ms against 4 ms for the
+        # HNSW scan at 5k notes, and it grows with the notes. Seq scans are off for this
+        # transaction only (a search is the only statement of its unit of work).
+        func.set_config("enable_seqscan", "off", True),
+        iterative,
+        select(EmbeddingModelRow.name).scalar_subquery().label("model_name"),
+        select(EmbeddingModelRow.dimension).scalar_subquery().label("model_dimension"),
     ]
+    if filtered is not None:
+        capped = filtered.limit(count_cap).subquery()
+        columns.append(select(func.count()).select_from(capped).scalar_subquery())
+    row = (yield select(*columns)).one()
+    model = None if row.model_name is None else (row.model_name, int(row.model_dimension))
+    return model, (int(row[5]) if filtered is not None else None)
 
 
-BM25_QUERY_TERMS = f"""
-    query_lexemes AS (
-        SELECT unnest(tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}', :query_text))) AS term
-    ),
-    matched_terms AS (
-        SELECT t.id, t.df FROM bm25_terms t JOIN query_lexemes q ON q.term = t.term WHERE t.df > 0
-        UNION
-        SELECT * FROM (
-            SELECT t.id, t.df FROM bm25_terms t
-            WHERE :prefix <> '' AND t.term LIKE :prefix || '%' AND t.df > 0
-            ORDER BY t.df DESC LIMIT :prefix_expansions
-        ) expansions
-    ),
-    stats AS (
-        SELECT doc_count,
-               (sum_len_body + :title_weight * sum_len_title) / greatest(doc_count, 1) AS avgdl
-        FROM bm25_stats WHERE id = 1
-    ),
-    weighted_terms AS (
-        SELECT m.id, ln(1 + (s.doc_count - m.df + 0.5) / (m.df + 0.5)) AS idf
-        FROM matched_terms m CROSS JOIN stats s
-    ),
-    bm25 AS (
-        SELECT p.note_id,
-               sum(w.idf * tf * (:k1 + 1) / (tf + :k1 * (1 - :b + :b * dl / s.avgdl))) AS score
-        FROM bm25_postings p
-        JOIN weighted_terms w ON w.id = p.term_id
-        CROSS JOIN stats s
-        CROSS JOIN LATERAL (
-            SELECT p.tf_body + :title_weight * p.tf_title AS tf,
-                   p.len_body + :title_weight * p.len_title AS dl
-        ) x
-        GROUP BY p.note_id
+def _check_model(
+    recorded: tuple[str, int] | None, expected_model: str | None, dimension: int
+) -> None:
+    if recorded is None or expected_model is None:
+        return
+    name, recorded_dimension = recorded
+    if not same_model(name, expected_model) or recorded_dimension != dimension:
+        raise EmbeddingModelMismatch(name, recorded_dimension, expected_model, dimension)
+
+
+# -------------------------------------------------------------------------- semantic
+
+
+def _filtered_cte(filtered: Select[Any] | None) -> CTE | None:
+    """The notes passing the filter, computed once per statement and shared by both
+    sides of a hybrid search (the planner cannot estimate a project subtree, and would
+    otherwise test the filter on every chunk or posting)."""
+    if filtered is None:
+        return None
+    return filtered.cte("filtered_notes").prefix_with("MATERIALIZED")
+
+
+def _semantic_cte(
+    vector: Sequence[float],
+    k: int,
+    filtered: CTE | None,
+    exact: bool,
+    tuning: SearchTuning,
+) -> CTE:
+    """(note_id, chunk_id, similarity) of the k notes whose best chunk is nearest."""
+    query_vector = bindparam("query_vector", list(vector), type_=Vector(len(vector)))
+    distance = NoteChunkRow.embedding.cosine_distance(query_vector)
+    chunks = select(
+        NoteChunkRow.note_id, NoteChunkRow.id.label("chunk_id"), distance.label("distance")
+    ).where(NoteChunkRow.embedding.is_not(None))
+    if exact and filtered is not None:
+        # A small filtered set: score every chunk of its notes, reached from the notes
+        # (MATERIALIZED keeps the planner from walking the HNSW graph instead).
+        chunks = chunks.join_from(NoteChunkRow, filtered, NoteChunkRow.note_id == filtered.c.id)
+        nearest: Any = chunks.cte("scored_chunks").prefix_with("MATERIALIZED")
+    else:
+        if filtered is not None:
+            chunks = chunks.where(NoteChunkRow.note_id.in_(select(filtered.c.id)))
+        wanted = k * tuning.chunks_per_note
+        nearest = chunks.order_by(distance).limit(wanted).subquery("nearest_chunks")
+    best = (
+        select(
+            nearest.c.note_id,
+            nearest.c.chunk_id,
+            (1 - nearest.c.distance).label("similarity"),
+        )
+        .ext(distinct_on(nearest.c.note_id))
+        .order_by(nearest.c.note_id, nearest.c.distance)
+        .subquery("best_chunks")
     )
-"""
+    return select(best).order_by(best.c.similarity.desc(), best.c.note_id).limit(k).cte("semantic")
+
+
+# --------------------------------------------------------------------------- keyword
 
 
 def _prefix(query: str) -> str:
-    """The last word as typed (folded, lower case) when it may be unfinished."""
-    words = fold_accents(query).lower().split()
-    if not words:
+    """The last word as typed (folded, lower case) when it may be unfinished: a query that
+    ends in a space or punctuation has a finished last word."""
+    folded = fold_accents(query).lower()
+    words = folded.split()
+    if not words or not folded[-1:].isalnum():
         return ""
     last = "".join(ch for ch in words[-1] if ch.isalnum())
     return last if len(last) >= 3 else ""
 
 
-def bm25_params(query: str, params: Bm25Parameters) -> dict[str, Any]:
-    return {
-        "query_text": fold_accents(query),
-        "prefix": _prefix(query),
-        "prefix_expansions": params.prefix_expansions,
-        "k1": params.k1,
-        "b": params.b,
-        "title_weight": params.title_weight,
-    }
+def _prefix_end(prefix: str) -> str:
+    """The smallest string above every string starting with `prefix` (C collation)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def bm25_scores(query: str, params: Bm25Parameters = DEFAULT_BM25) -> Any:
-    """A subquery (note_id, score) of BM25 scores for every note matching `query`."""
-    sql = text(f"WITH {BM25_QUERY_TERMS} SELECT note_id, score FROM bm25")
-    return (
-        sql.bindparams(**bm25_params(query, params))
-        .columns(note_id=BigInteger, score=Float)
-        .subquery("bm25")
+def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning) -> CTE:
+    """(note_id, score) of the k best notes by BM25 (title words weigh `title_weight`)."""
+    terms = Bm25TermRow
+    query_lexemes = select(
+        func.unnest(
+            func.tsvector_to_array(
+                func.to_tsvector(_CONFIG, bindparam("query_text", fold_accents(query)))
+            )
+        ).label("term")
+    ).cte("query_lexemes")
+    branches: list[Select[Any]] = [
+        select(terms.id, terms.df, _float(1.0).label("boost")).where(
+            terms.term.in_(select(query_lexemes.c.term)), terms.df > 0
+        )
+    ]
+    prefix = _prefix(query)
+    if prefix and tuning.prefix_expansions > 0:
+        expansions = (
+            select(terms.id, terms.df, _float(PREFIX_BOOST).label("boost"))
+            .where(
+                # A range, not LIKE: a btree on a "C"-collated column serves it with any driver.
+                terms.term >= bindparam("prefix", prefix),
+                terms.term < bindparam("prefix_end", _prefix_end(prefix)),
+                terms.df > 0,
+                terms.term.not_in(select(query_lexemes.c.term)),
+            )
+            .order_by(terms.df.desc())
+            .limit(tuning.prefix_expansions)
+            .subquery("expansions")
+        )
+        branches.append(select(expansions))
+    matched = (union_all(*branches) if len(branches) > 1 else branches[0]).cte("matched_terms")
+
+    w = _float(tuning.title_weight)
+    stats = select(
+        Bm25StatsRow.doc_count,
+        func.greatest(
+            (Bm25StatsRow.sum_len_body + w * Bm25StatsRow.sum_len_title)
+            / func.greatest(Bm25StatsRow.doc_count, 1),
+            _float(1.0),
+        ).label("avgdl"),
+    ).where(Bm25StatsRow.id == 1)
+    stats_cte = stats.cte("stats")
+    weighted = (
+        select(
+            matched.c.id,
+            (
+                func.ln(
+                    1
+                    + (stats_cte.c.doc_count - matched.c.df + _float(0.5))
+                    / (matched.c.df + _float(0.5))
+                )
+                * matched.c.boost
+            ).label("idf"),
+        )
+        .select_from(matched.join(stats_cte, true()))
+        .cte("weighted_terms")
     )
+
+    postings = Bm25PostingRow
+    best_postings = select(
+        postings.note_id,
+        postings.tf_title,
+        postings.tf_body,
+        postings.len_title,
+        postings.len_body,
+    ).where(postings.term_id == weighted.c.id)
+    if filtered is not None:
+        # Inside the walk: a term's postings are read until enough pass the filter.
+        best_postings = best_postings.where(postings.note_id.in_(select(filtered.c.id)))
+    walked = (
+        best_postings.order_by(postings.impact_ref.desc())
+        .limit(tuning.postings_per_term)
+        .lateral("postings")
+    )
+    k1, b = _float(tuning.bm25_k1), _float(tuning.bm25_b)
+    tf = walked.c.tf_body + w * walked.c.tf_title
+    dl = walked.c.len_body + w * walked.c.len_title
+    score = func.sum(
+        weighted.c.idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / stats_cte.c.avgdl))
+    )
+    return (
+        select(walked.c.note_id, score.label("score"))
+        .select_from(weighted.join(walked, true()).join(stats_cte, true()))
+        .group_by(walked.c.note_id)
+        .order_by(score.desc(), walked.c.note_id)
+        .limit(k)
+        .cte("keyword")
+    )
+
+
+# ---------------------------------------------------------------------------- fusion
+
+
+def _normalised(cte: CTE, score: ColumnElement[Any], tuning: SearchTuning) -> ColumnElement[Any]:
+    """The fusion input of one list: min-max score in [0, 1] (1 when all scores are equal),
+    or 1 / (rrf_k + rank)."""
+    if tuning.fusion == "rrf":
+        rank = func.row_number().over(order_by=(score.desc(), cte.c.note_id))
+        return 1.0 / (tuning.rrf_k + rank)
+    low, high = func.min(score).over(), func.max(score).over()
+    return func.coalesce((score - low) / func.nullif(high - low, 0), _float(1.0))
+
+
+def _fused_cte(semantic: CTE, keyword: CTE, tuning: SearchTuning) -> CTE:
+    """Both lists joined; a note missing from one list scores 0 on that side."""
+    sem = select(
+        semantic.c.note_id,
+        semantic.c.chunk_id,
+        semantic.c.similarity,
+        _normalised(semantic, semantic.c.similarity, tuning).label("part"),
+    ).cte("semantic_part")
+    kw = select(
+        keyword.c.note_id,
+        keyword.c.score,
+        _normalised(keyword, keyword.c.score, tuning).label("part"),
+    ).cte("keyword_part")
+    if tuning.fusion == "rrf":
+        semantic_weight, keyword_weight = 1.0, 1.0
+    else:
+        semantic_weight, keyword_weight = tuning.semantic_weight, 1 - tuning.semantic_weight
+    fused = _float(semantic_weight) * func.coalesce(sem.c.part, 0) + _float(
+        keyword_weight
+    ) * func.coalesce(kw.c.part, 0)
+    return (
+        select(
+            func.coalesce(sem.c.note_id, kw.c.note_id).label("note_id"),
+            sem.c.chunk_id,
+            sem.c.similarity,
+            kw.c.score.label("keyword_score"),
+            fused.label("score"),
+        )
+        .select_from(sem.join(kw, sem.c.note_id == kw.c.note_id, full=True))
+        .cte("fused")
+    )
+
+
+# ------------------------------------------------------------------------ final rows
+
+
+def _page(
+    ranked: CTE,
+    k: int,
+    offset: int,
+    *,
+    chunk: ColumnElement[Any] | None,
+    similarity: ColumnElement[Any] | None,
+    keyword_score: ColumnElement[Any] | None,
+    score: ColumnElement[Any],
+) -> Select[Any]:
+    """One page of `ranked` with the title and the passage a snippet is cut from."""
+    passage = (
+        func.coalesce(NoteChunkRow.text, func.left(NoteRow.body, PASSAGE_CHARS))
+        if chunk is not None
+        else func.left(NoteRow.body, PASSAGE_CHARS)
+    )
+    stmt = select(
+        ranked.c.note_id,
+        NoteRow.title,
+        passage.label("passage"),
+        score.label("score"),
+        (similarity if similarity is not None else literal(None)).label("similarity"),
+        (keyword_score if keyword_score is not None else literal(None)).label("keyword_score"),
+    ).join(NoteRow, NoteRow.id == ranked.c.note_id)
+    if chunk is not None:
+        stmt = stmt.outerjoin(NoteChunkRow, NoteChunkRow.id == chunk)
+    return stmt.order_by(score.desc(), ranked.c.note_id).limit(k).offset(offset)
+
+
+def _rows(result: Any) -> list[ScoredNote]:
+    return [
+        ScoredNote(
+            note_id=r.note_id,
+            title=r.title,
+            score=float(r.score),
+            snippet=r.passage or "",
+            semantic_score=None if r.similarity is None else float(r.similarity),
+            keyword_score=None if r.keyword_score is None else float(r.keyword_score),
+        )
+        for r in result.all()
+    ]
+
+
+def _vector_search_setup(
+    vector: Sequence[float],
+    k: int,
+    filters: NoteFilter,
+    expected_model: str | None,
+    tuning: SearchTuning,
+) -> Operation[tuple[Select[Any] | None, bool]]:
+    filtered = filtered_note_ids(filters)
+    ef_search = max(tuning.ef_search, k * tuning.chunks_per_note)
+    recorded, passing = yield from _prepare_vector_scan(
+        min(ef_search, 1000), filtered, tuning.exact_filter_limit + 1
+    )
+    _check_model(recorded, expected_model, len(vector))
+    exact = passing is not None and passing <= tuning.exact_filter_limit
+    return filtered, exact
+
+
+def nearest_chunks(
+    vector: Sequence[float],
+    k: int,
+    filters: NoteFilter = NoteFilter(),
+    *,
+    offset: int = 0,
+    expected_model: str | None = None,
+    tuning: SearchTuning = DEFAULT_TUNING,
+) -> Operation[list[ScoredNote]]:
+    """Notes by their best chunk's cosine similarity (HNSW; exact for a small filter)."""
+    depth = offset + k
+    filtered, exact = yield from _vector_search_setup(
+        vector, depth, filters, expected_model, tuning
+    )
+    semantic = _semantic_cte(vector, depth, _filtered_cte(filtered), exact, tuning)
+    stmt = _page(
+        semantic,
+        k,
+        offset,
+        chunk=semantic.c.chunk_id,
+        similarity=semantic.c.similarity,
+        keyword_score=None,
+        score=semantic.c.similarity,
+    )
+    return _rows((yield stmt))
 
 
 def keyword_rank(
-    query: str, k: int, filters: NoteFilter = NoteFilter(), params: Bm25Parameters = DEFAULT_BM25
+    query: str,
+    k: int,
+    filters: NoteFilter = NoteFilter(),
+    *,
+    offset: int = 0,
+    tuning: SearchTuning = DEFAULT_TUNING,
 ) -> Operation[list[ScoredNote]]:
-    projects = yield from project_ids(filters)
-    bm25 = bm25_scores(query, params)
-    snippet = func.ts_headline(
-        literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig"),
-        func.left(NoteRow.body, 5000),
-        func.websearch_to_tsquery(literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig"), query),
-        "StartSel=«, StopSel=», MaxWords=30, MinWords=12, MaxFragments=2",
+    """Notes by BM25 over their lexemes: one statement."""
+    filtered = _filtered_cte(filtered_note_ids(filters))
+    keyword = _keyword_cte(query, offset + k, filtered, tuning)
+    stmt = _page(
+        keyword,
+        k,
+        offset,
+        chunk=None,
+        similarity=None,
+        keyword_score=keyword.c.score,
+        score=keyword.c.score,
     )
-    stmt = (
-        select(NoteRow.id.label("note_id"), NoteRow.title, snippet.label("snippet"), bm25.c.score)
-        .join(bm25, bm25.c.note_id == NoteRow.id)
-        .where(*filter_clauses(filters, projects))
-        .order_by(bm25.c.score.desc(), NoteRow.id)
-        .limit(k)
+    return _rows((yield stmt))
+
+
+def hybrid_rank(
+    vector: Sequence[float],
+    query: str,
+    k: int,
+    filters: NoteFilter = NoteFilter(),
+    *,
+    offset: int = 0,
+    expected_model: str | None = None,
+    tuning: SearchTuning = DEFAULT_TUNING,
+) -> Operation[list[ScoredNote]]:
+    """Semantic and BM25 lists, each `candidates` deep, fused in the same statement."""
+    depth = max(tuning.candidates, offset + k)
+    filtered, exact = yield from _vector_search_setup(
+        vector, depth, filters, expected_model, tuning
     )
-    return [
-        ScoredNote(r.note_id, r.title, float(r.score), r.snippet, keyword_score=float(r.score))
-        for r in (yield stmt).all()
-    ]
+    shared = _filtered_cte(filtered)
+    fused = _fused_cte(
+        _semantic_cte(vector, depth, shared, exact, tuning),
+        _keyword_cte(query, depth, shared, tuning),
+        tuning,
+    )
+    stmt = _page(
+        fused,
+        k,
+        offset,
+        chunk=fused.c.chunk_id,
+        similarity=fused.c.similarity,
+        keyword_score=fused.c.keyword_score,
+        score=fused.c.score,
+    )
+    return _rows((yield stmt))
+
+
+# --------------------------------------------------------------------- related notes
+
+
+def _related(
+    target: ColumnElement[Any], k: int, exclude_note_id: int | None, tuning: SearchTuning
+) -> Select[Any]:
+    distance = NoteRow.embedding.cosine_distance(target)
+    stmt = select(
+        NoteRow.id.label("note_id"),
+        NoteRow.title,
+        func.left(NoteRow.body, 200).label("passage"),
+        (1 - distance).label("score"),
+        (1 - distance).label("similarity"),
+        literal(None).label("keyword_score"),
+    ).where(NoteRow.embedding.is_not(None))
+    if exclude_note_id is not None:
+        stmt = stmt.where(NoteRow.id != exclude_note_id)
+    return stmt.order_by(distance).limit(k)
+
+
+def _set_ef_search(k: int, tuning: SearchTuning) -> Select[Any]:
+    return select(
+        func.set_config("hnsw.ef_search", str(max(tuning.ef_search, k)), True),
+        func.set_config("enable_seqscan", "off", True),  # see _prepare_vector_scan
+    )
 
 
 def nearest_notes(
-    vector: Sequence[float], k: int, exclude_note_id: int | None = None, ef_search: int = 100
+    vector: Sequence[float],
+    k: int,
+    exclude_note_id: int | None = None,
+    tuning: SearchTuning = DEFAULT_TUNING,
 ) -> Operation[list[ScoredNote]]:
-    """Notes whose mean vector is closest: the 'related notes' query."""
-    yield _ITERATIVE_SCAN
-    yield (_EF_SEARCH, {"ef": str(max(ef_search, 4 * k))})
-    sql = text(
-        """
-        SELECT id AS note_id, title, left(body, 200) AS snippet,
-               1 - (embedding <=> :query_vector) AS similarity
-        FROM notes
-        WHERE embedding IS NOT NULL AND id IS DISTINCT FROM :exclude
-        ORDER BY embedding <=> :query_vector
-        LIMIT :k
-        """
-    ).bindparams(bindparam("query_vector", type_=Vector()))
-    rows = (yield (sql, {"query_vector": list(vector), "exclude": exclude_note_id, "k": k})).all()
-    return [
-        ScoredNote(
-            r.note_id, r.title, float(r.similarity), r.snippet, semantic_score=float(r.similarity)
+    """Notes whose vector (the mean of their chunks) is closest: related to a draft."""
+    yield _set_ef_search(k, tuning)
+    target = bindparam("query_vector", list(vector), type_=Vector(len(vector)))
+    return _rows((yield _related(target, k, exclude_note_id, tuning)))
+
+
+def related_to_note(
+    note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
+) -> Operation[list[ScoredNote] | None]:
+    """Notes nearest to a stored note, itself excluded; None when the note does not exist.
+
+    The note's own vector is an InitPlan of the query, so HNSW orders by it directly."""
+    has_vector = (
+        select(NoteRow.embedding.is_not(None)).where(NoteRow.id == note_id).scalar_subquery()
+    )
+    found = (
+        yield select(
+            func.set_config("hnsw.ef_search", str(max(tuning.ef_search, k)), True),
+            func.set_config("enable_seqscan", "off", True),  # see _prepare_vector_scan
+            has_vector,
         )
-        for r in rows
-    ]
+    ).one()[2]
+    if found is None:
+        return None
+    if not found:
+        return []
+    target = select(NoteRow.embedding).where(NoteRow.id == note_id).scalar_subquery()
+    return _rows((yield _related(target, k, note_id, tuning)))

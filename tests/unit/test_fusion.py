@@ -1,0 +1,60 @@
+"""Fusion of a semantic and a keyword list (the Python reference of the SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from pkm_core.application.dto import DEFAULT_TUNING, ScoredNote
+from pkm_core.application.fusion import fuse, fuse_min_max
+
+
+def row(note_id: int, score: float, kind: str) -> ScoredNote:
+    if kind == "semantic":
+        return ScoredNote(note_id, f"n{note_id}", score, f"chunk {note_id}", semantic_score=score)
+    return ScoredNote(note_id, f"n{note_id}", score, f"body {note_id}", keyword_score=score)
+
+
+SEMANTIC = [row(1, 1.0, "semantic"), row(2, 0.75, "semantic"), row(3, 0.5, "semantic")]
+KEYWORD = [row(3, 12.0, "keyword"), row(4, 8.0, "keyword"), row(1, 4.0, "keyword")]
+
+
+def test_min_max_fusion_is_a_convex_combination_of_normalised_scores() -> None:
+    fused = {r.note_id: r.score for r in fuse_min_max(SEMANTIC, KEYWORD, weight=0.5)}
+    assert fused == pytest.approx({1: 0.5, 2: 0.25, 3: 0.5, 4: 0.25})
+
+
+def test_a_note_missing_from_one_list_scores_zero_on_that_side() -> None:
+    fused = {r.note_id: r.score for r in fuse_min_max(SEMANTIC, KEYWORD, weight=0.8)}
+    assert fused[2] == pytest.approx(0.8 * 0.5)  # semantic only
+    assert fused[4] == pytest.approx(0.2 * 0.5)  # keyword only
+
+
+def test_a_list_whose_scores_are_all_equal_counts_as_fully_matching() -> None:
+    fused = fuse_min_max([row(1, 0.3, "semantic")], [row(1, 2.0, "keyword")], weight=0.5)
+    assert [(r.note_id, r.score) for r in fused] == [(1, 1.0)]
+
+
+def test_ties_are_broken_by_note_id_and_the_best_comes_first() -> None:
+    fused = fuse_min_max(SEMANTIC, KEYWORD, weight=0.5)
+    assert [r.note_id for r in fused] == [1, 3, 2, 4]
+
+
+def test_a_fused_row_keeps_the_semantic_snippet_and_both_scores() -> None:
+    fused = {r.note_id: r for r in fuse_min_max(SEMANTIC, KEYWORD)}
+    assert fused[1].snippet == "chunk 1"
+    assert (fused[1].semantic_score, fused[1].keyword_score) == (1.0, 4.0)
+    assert (fused[4].semantic_score, fused[4].keyword_score) == (None, 8.0)
+
+
+def test_reciprocal_rank_fusion_adds_one_over_k_plus_rank() -> None:
+    tuning = replace(DEFAULT_TUNING, fusion="rrf", rrf_k=60)
+    fused = {r.note_id: r.score for r in fuse(SEMANTIC, KEYWORD, tuning)}
+    assert fused[1] == pytest.approx(1 / 61 + 1 / 63)
+    assert fused[3] == pytest.approx(1 / 63 + 1 / 61)
+    assert fused[2] == pytest.approx(1 / 62)
+
+
+def test_fusing_with_an_empty_keyword_list_keeps_the_semantic_order() -> None:
+    assert [r.note_id for r in fuse(SEMANTIC, [])] == [1, 2, 3]
