@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from pkm_core.application.ports import IEmbedder
+from pkm_core.domain.errors import StorageUnavailable
 from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
 from pkm_core.infrastructure.persistence.engines import sync_session_factory
 from pkm_core.infrastructure.persistence.migrate import ensure_migrated
@@ -97,5 +99,12 @@ def build_kairos(
     settings = settings or get_settings()
     urls = resolve_database_urls(settings)
     if migrate:
-        ensure_migrated(urls.sync_url)
+        try:
+            ensure_migrated(urls.sync_url)
+        except OperationalError as exc:  # the first contact with a configured server
+            reason = (str(exc.orig or exc).strip().splitlines() or ["no answer"])[0]
+            raise StorageUnavailable(
+                f"Kairos cannot reach its database at {urls.display} ({reason}); "
+                "check DATABASE_URL_SYNC or start the server."
+            ) from exc
     return Kairos(settings=settings, urls=urls, embedder=embedder or build_embedder(settings))
