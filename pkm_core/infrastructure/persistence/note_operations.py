@@ -113,7 +113,7 @@ to_note = _to_note
 def project_subtree(project_id: int) -> Select[Any]:
     """The project and every project nested below it."""
     tree = select(ProjectRow.id).where(ProjectRow.id == project_id).cte("tree", recursive=True)
-    tree = tree.union(select(ProjectRow.id).where(ProjectRow.parent_id == tree.c.id))
+    tree = tree.union(select(ProjectRow.id).join(tree, ProjectRow.parent_id == tree.c.id))
     return select(tree.c.id)
 
 
