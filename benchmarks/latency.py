@@ -46,7 +46,8 @@ from benchmarks.common import (
     scratch_database,
     server_versions,
 )
-from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, SearchMode
+from benchmarks.scifact_quality import parse_tuning
+from pkm_core.application.dto import NoteFilter, SearchMode, SearchTuning
 from pkm_core.application.use_cases.ingest import ingest_jsonl
 from pkm_core.application.use_cases.notes import create_note, delete_note, update_note
 from pkm_core.application.use_cases.search import related_notes, related_to_text, search_notes
@@ -224,13 +225,56 @@ def build(
     return elapsed
 
 
+def recall_report(
+    kairos: Kairos,
+    model: SentenceTransformerEmbedder,
+    emb: LookupEmbedder,
+    short: list[str],
+    sample_notes: list[int],
+    tuning: SearchTuning,
+) -> None:
+    """Recall of the HNSW searches against exact ones (index scans off)."""
+    uow = kairos.uow
+    print("recall of the approximate indexes against exact search:")
+    engine = create_engine(kairos.urls.sync_url)
+    exact_chunks = text(
+        "SELECT note_id FROM note_chunks ORDER BY embedding <=> CAST(:v AS vector) LIMIT 40"
+    )
+    exact_related = text(
+        "SELECT id FROM notes WHERE id <> :n AND embedding IS NOT NULL "
+        "ORDER BY embedding <=> (SELECT embedding FROM notes WHERE id = :n) LIMIT 8"
+    )
+    recalls, related_recalls = [], []
+    with engine.connect() as conn:
+        # Exact: index scans off, so PostgreSQL compares the query with every vector.
+        conn.execute(text("SET enable_indexscan = off"))
+        for q in short:
+            vector = model.embed_query(q)
+            nearest = conn.execute(exact_chunks, {"v": str(vector)}).scalars().all()
+            exact = list(dict.fromkeys(nearest))[:10]  # best chunk per note
+            hits = search_notes(uow(), emb, q, SearchMode.SEMANTIC, tuning=tuning)
+            recalls.append(len({h.note_id for h in hits} & set(exact)) / len(exact))
+        for note_id in sample_notes:
+            exact = conn.execute(exact_related, {"n": note_id}).scalars().all()
+            found = {r.note_id for r in related_notes(uow(), note_id)}
+            related_recalls.append(len(found & set(exact)) / len(exact))
+    engine.dispose()
+    print(f"  HNSW semantic top-10 notes (best chunk): recall {statistics.mean(recalls):.3f}")
+    print(f"  HNSW related notes top-8: recall {statistics.mean(related_recalls):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--workdir", type=Path, required=True, help="server and caches")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--set", nargs="*", default=[], help="tuning knob=value (dto.py)")
+    parser.add_argument(
+        "--quick", action="store_true", help="note-app queries and recall only (for sweeps)"
+    )
     args = parser.parse_args()
+    tuning = parse_tuning(args.set)
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     beir = load_beir(SCIFACT)
@@ -269,22 +313,41 @@ def main() -> None:
         draft = " ".join(draft.split()[:250])
         uow, emb = kairos.uow, embedder
 
+        def run(mode: SearchMode, filters: NoteFilter = NoteFilter()) -> Callable[[object], object]:
+            return lambda q: search_notes(uow(), emb, str(q), mode, filters, tuning=tuning)
+
+        print(f"tuning: {tuning}")
         print("note-app queries (1-6 words):")
         for mode in SearchMode:
-            measure(f"{mode} (limit 10)", lambda q, m=mode: search_notes(uow(), emb, q, m), short)
+            measure(
+                f"{mode} (limit 10)",
+                lambda q, m=mode: search_notes(uow(), emb, q, m, tuning=tuning),
+                short,
+            )
+        if args.quick:
+            recall_report(kairos, model, emb, short, sample_notes, tuning)
+            return
         measure(
             "hybrid, tag filter (1 % of notes)",
-            lambda q: search_notes(uow(), emb, q, filters=NoteFilter(keywords=("tag7",))),
+            lambda q: search_notes(
+                uow(), emb, q, filters=NoteFilter(keywords=("tag7",)), tuning=tuning
+            ),
             short,
         )
         measure(
             "hybrid, project filter (10 % of notes)",
-            lambda q: search_notes(uow(), emb, q, filters=NoteFilter(project_id=project)),
+            lambda q: search_notes(
+                uow(), emb, q, filters=NoteFilter(project_id=project), tuning=tuning
+            ),
             short,
         )
         print("long queries (SciFact claims):")
         for mode in SearchMode:
-            measure(f"{mode} (limit 10)", lambda q, m=mode: search_notes(uow(), emb, q, m), long)
+            measure(
+                f"{mode} (limit 10)",
+                lambda q, m=mode: search_notes(uow(), emb, q, m, tuning=tuning),
+                long,
+            )
         print("related notes:")
         measure("related_notes(note_id)", lambda n: related_notes(uow(), n), sample_notes)
         measure(
@@ -321,36 +384,11 @@ def main() -> None:
         for note_id in saved:
             delete_note(uow(), note_id)
 
-        print("recall of the approximate indexes against exact search:")
-        engine = create_engine(kairos.urls.sync_url)
-        exact_chunks = text(
-            "SELECT note_id FROM note_chunks ORDER BY embedding <=> CAST(:v AS vector) LIMIT 40"
-        )
-        exact_related = text(
-            "SELECT id FROM notes WHERE id <> :n AND embedding IS NOT NULL "
-            "ORDER BY embedding <=> (SELECT embedding FROM notes WHERE id = :n) LIMIT 8"
-        )
-        recalls, related_recalls = [], []
-        with engine.connect() as conn:
-            # Exact: index scans off, so PostgreSQL compares the query with every vector.
-            conn.execute(text("SET enable_indexscan = off"))
-            for q in short:
-                vector = model.embed_query(q)
-                nearest = conn.execute(exact_chunks, {"v": str(vector)}).scalars().all()
-                exact = list(dict.fromkeys(nearest))[:10]  # best chunk per note
-                hits = search_notes(uow(), emb, q, SearchMode.SEMANTIC)
-                recalls.append(len({h.note_id for h in hits} & set(exact)) / len(exact))
-            for note_id in sample_notes:
-                exact = conn.execute(exact_related, {"n": note_id}).scalars().all()
-                found = {r.note_id for r in related_notes(uow(), note_id)}
-                related_recalls.append(len(found & set(exact)) / len(exact))
-        engine.dispose()
-        print(f"  HNSW semantic top-10 notes (best chunk): recall {statistics.mean(recalls):.3f}")
-        print(f"  HNSW related notes top-8: recall {statistics.mean(related_recalls):.3f}")
-        everything = replace(DEFAULT_TUNING, postings_per_term=10**9)
+        recall_report(kairos, model, emb, short, sample_notes, tuning)
+        everything = replace(tuning, postings_per_term=10**9)
         overlaps = []
         for q in short + long:
-            fast = search_notes(uow(), None, q, SearchMode.KEYWORD)
+            fast = search_notes(uow(), None, q, SearchMode.KEYWORD, tuning=tuning)
             exact_kw = search_notes(uow(), None, q, SearchMode.KEYWORD, tuning=everything)
             if exact_kw:
                 overlaps.append(

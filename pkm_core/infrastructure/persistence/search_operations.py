@@ -39,6 +39,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import aliased
 
 from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, ScoredNote, SearchTuning
 from pkm_core.domain.embedding import same_model
@@ -64,6 +65,7 @@ PASSAGE_CHARS = 20_000
 # Weight of a vocabulary term reached only by completing the unfinished last word.
 PREFIX_BOOST = 0.5
 MAX_SCAN_TUPLES = 50_000  # how far an iterative HNSW scan may go to satisfy a filter
+RESCORE_DEPTH = 200  # BM25 candidates (at least) whose score is recomputed from all postings
 
 _CONFIG = literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
 _PG_EXTENSION = table("pg_extension", column("extname"), column("extversion"))
@@ -283,16 +285,37 @@ def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning)
         .lateral("postings")
     )
     k1, b = _float(tuning.bm25_k1), _float(tuning.bm25_b)
-    tf = walked.c.tf_body + w * walked.c.tf_title
-    dl = walked.c.len_body + w * walked.c.len_title
-    score = func.sum(
-        weighted.c.idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / stats_cte.c.avgdl))
-    )
-    return (
-        select(walked.c.note_id, score.label("score"))
+
+    def bm25(posting: Any) -> ColumnElement[Any]:
+        tf = posting.tf_body + w * posting.tf_title
+        dl = posting.len_body + w * posting.len_title
+        return func.sum(
+            weighted.c.idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / stats_cte.c.avgdl))
+        )
+
+    partial = bm25(walked.c)
+    candidates = (
+        select(walked.c.note_id)
         .select_from(weighted.join(walked, true()).join(stats_cte, true()))
         .group_by(walked.c.note_id)
-        .order_by(score.desc(), walked.c.note_id)
+        .order_by(partial.desc(), walked.c.note_id)
+        .limit(max(4 * k, RESCORE_DEPTH))
+        .cte("keyword_candidates")
+    )
+    # A candidate may have missed some of its postings (a common term's list was cut):
+    # its score is computed again from all its postings of the query terms (primary-key
+    # look-ups), so the final ranking is exact BM25 among the candidates.
+    every = aliased(Bm25PostingRow, name="every_posting")
+    exact = bm25(every)
+    return (
+        select(candidates.c.note_id, exact.label("score"))
+        .select_from(
+            candidates.join(every, every.note_id == candidates.c.note_id)
+            .join(weighted, weighted.c.id == every.term_id)
+            .join(stats_cte, true())
+        )
+        .group_by(candidates.c.note_id)
+        .order_by(exact.desc(), candidates.c.note_id)
         .limit(k)
         .cte("keyword")
     )
@@ -512,7 +535,7 @@ def _related(
 
 def _set_ef_search(k: int, tuning: SearchTuning) -> Select[Any]:
     return select(
-        func.set_config("hnsw.ef_search", str(max(tuning.ef_search, k)), True),
+        func.set_config("hnsw.ef_search", str(max(tuning.related_ef_search, k)), True),
         func.set_config("enable_seqscan", "off", True),  # see _prepare_vector_scan
     )
 
@@ -540,7 +563,7 @@ def related_to_note(
     )
     found = (
         yield select(
-            func.set_config("hnsw.ef_search", str(max(tuning.ef_search, k)), True),
+            func.set_config("hnsw.ef_search", str(max(tuning.related_ef_search, k)), True),
             func.set_config("enable_seqscan", "off", True),  # see _prepare_vector_scan
             has_vector,
         )
