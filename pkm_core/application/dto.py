@@ -112,7 +112,8 @@ class SearchTuning:
     rrf_k: int = 60
     candidates: int = 50  # depth of each list before fusion (deeper pages read deeper)
     chunks_per_note: int = 3  # chunks read from HNSW per note wanted (best chunk wins)
-    ef_search: int = 100  # lowest HNSW candidate list; raised to the chunks wanted
+    ef_search: int = 400  # HNSW candidate list (recall@10 0.956 at 100k notes); >= chunks read
+    related_ef_search: int = 100  # related notes: one vector per note, recall 0.96 at 100k
     bm25_k1: float = 0.9
     bm25_b: float = 0.4
     title_weight: float = 2.0  # a title word counts as this many body words
