@@ -5,7 +5,9 @@ the embedding (no transaction open) and the one write transaction (`write_batch`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from dataclasses import dataclass, field, replace
 
 from pkm_core.application.dto import PreparedNote
@@ -15,6 +17,9 @@ from pkm_core.application.ingest.plan import VaultIndex, Wanted, assign_titles
 from pkm_core.application.ingest.source import ImportSource, RawEntry
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.domain.note import Note, NoteDraft
+
+# A file type after the last dot ("paper.pdf"), not a dot inside a name ("v1.2 notes").
+_FILE_SUFFIX = re.compile(r"^\.(?!md$|markdown$)[A-Za-z0-9]{1,5}$", re.IGNORECASE)
 
 
 def parse_entry(entry: RawEntry, line_ids: dict[str, str]) -> ParsedNote | Problem:
@@ -94,8 +99,8 @@ def _draft(parsed: ParsedNote, ctx: Context) -> tuple[NoteDraft, tuple[str, ...]
     )
     links: dict[str, str] = {}
     for link in parsed.links:
-        if link.embed and not link.markdown and "." in link.target.rsplit("/", 1)[-1]:
-            continue  # ![[image.png]]: an attachment
+        if _FILE_SUFFIX.match(PurePosixPath(link.target).suffix):
+            continue  # ![[image.png]], [[paper.pdf]]: an attachment, not a note
         path = ctx.index.resolve(link, parsed.vault.path if parsed.vault else "")
         target = ctx.titles.get(f"file:{path}") if path else None
         if target is None and link.target and not link.markdown:
