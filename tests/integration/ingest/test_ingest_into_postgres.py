@@ -31,7 +31,7 @@ def test_a_folder_is_imported_searchable_and_a_rerun_changes_nothing(
 ) -> None:
     for i in range(7):
         body = f"---\ntags: [batch, n{i}]\n---\n# Note {i}\n\nsee [[Note {(i + 1) % 7}]] topic{i}"
-        (tmp_path / f"n{i}.md").write_text(body)
+        (tmp_path / f"Note {i}.md").write_text(body)
     (tmp_path / "broken.md").write_bytes(b"\xc3\x28 invalid")
     uow = factory(clean_database)
     report = ingest_path(uow, fake_embedder, FileImportReader(), tmp_path, batch_size=3)
@@ -52,7 +52,7 @@ def test_a_folder_is_imported_searchable_and_a_rerun_changes_nothing(
 def test_an_edited_file_updates_its_note_and_re_embeds_only_the_changed_chunk(
     clean_database: DatabaseUrls, fake_embedder: FakeEmbedder, tmp_path: Path
 ) -> None:
-    path = tmp_path / "long.md"
+    path = tmp_path / "Long.md"
     path.write_text("# Long\n## One\nfirst part\n## Two\nsecond part")
     uow = factory(clean_database)
     ingest_path(uow, fake_embedder, FileImportReader(), tmp_path)
@@ -91,4 +91,4 @@ def test_a_zip_archive_is_read_in_place_and_unsafe_members_are_refused(
     report = ingest_path(factory(clean_database), fake_embedder, FileImportReader(), archive)
     assert (report.created, report.skipped) == (1, 1)
     assert not (tmp_path.parent / "escape.md").exists()
-    assert count(clean_database, "SELECT count(*) FROM notes WHERE title = 'A'") == 1
+    assert count(clean_database, "SELECT count(*) FROM notes WHERE title = 'a'") == 1
