@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 
 from pkm_core.application.dto import PreparedNote
 from pkm_core.application.indexing import ensure_model_on_record, known_vectors, prepare_notes
