@@ -245,3 +245,24 @@ def test_a_path_that_cannot_be_imported_is_explained(
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
     with pytest.raises(UnsupportedImport, match="nothing was imported"):
         ingest_path(FakeUnitOfWork, fake_embedder, READER, tmp_path / "photo.jpg")
+
+
+def test_a_logseq_graph_reads_pages_and_journals_and_leaves_its_config_out(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    write(
+        tmp_path,
+        {
+            "logseq/config.edn": "{:meta/version 1}",
+            "logseq/bak/pages/old.md": "backup",
+            "pages/Project%2FPlan.md": "tags:: work\n- plan with [[2024_01_05]]",
+            "journals/2024_01_05.md": "- did things #daily",
+        },
+    )
+    uow = FakeUnitOfWork()
+    report = ingest_path(uow.factory(), fake_embedder, READER, tmp_path)
+    assert (report.created, report.attachments) == (2, 0)
+    titles = {n.title: n for n in uow.notes.notes.values()}
+    assert set(titles) == {"Project/Plan", "2024_01_05"}
+    assert titles["Project/Plan"].keywords == ("work",)
+    assert uow.notes.links[titles["Project/Plan"].id] == ("2024_01_05",)

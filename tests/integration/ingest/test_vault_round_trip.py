@@ -129,3 +129,14 @@ def test_a_note_edited_in_kairos_exports_its_new_text_tags_and_obsidian_links(
     original = vault_files(vault)
     original.pop("Headless Sync.md")
     assert files == original
+
+
+def test_aliases_are_searchable_by_keyword(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder, vault: Path
+) -> None:
+    from pkm_core.application.dto import SearchMode
+    from pkm_core.application.use_cases.search import search_notes
+
+    imported(clean_database, fake_embedder, vault)
+    hits = search_notes(factory(clean_database)(), None, "Start page", SearchMode.KEYWORD)
+    assert hits[0].title == "Index"
