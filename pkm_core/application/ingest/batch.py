@@ -16,6 +16,7 @@ from pkm_core.application.ingest.parse import ParsedNote, Problem, parse_markdow
 from pkm_core.application.ingest.plan import VaultIndex, Wanted, assign_titles
 from pkm_core.application.ingest.source import ImportSource, RawEntry
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
+from pkm_core.domain.errors import InvalidNote
 from pkm_core.domain.note import Note, NoteDraft
 
 # A file type after the last dot ("paper.pdf"), not a dot inside a name ("v1.2 notes").
@@ -83,7 +84,10 @@ def prepare_context(
         titles, notes = assign_titles(wanted, known, uow.notes.taken_titles)
         projects: dict[tuple[str, ...], int | None] = {(): project_id}
         for folder in sorted(f for f in folders if f):
-            projects[folder] = uow.catalog.ensure_project_path(folder)
+            try:
+                projects[folder] = uow.catalog.ensure_project_path(folder)
+            except InvalidNote:  # a folder name no project may have: filed at the top
+                projects[folder] = project_id
         hashes = uow.vault.attachment_hashes()
     return Context(titles, notes, projects, index, duplicates, hashes, total, set(), set(known))
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from pkm_core.domain.errors import InvalidNote
-from pkm_core.domain.project import Project
+from pkm_core.domain.project import MAX_PROJECT_NAME_CHARS, Project
 from pkm_core.domain.source import Source
 from pkm_core.infrastructure.persistence.models import (
     KeywordRow,
@@ -46,7 +46,7 @@ class SyncSQLAlchemyCatalogRepository:
         """The project nested as `names` (a vault folder path), created where missing."""
         parent: int | None = None
         for name in names:
-            name = Project(name=name).name
+            name = Project(name=name[:MAX_PROJECT_NAME_CHARS]).name
             where = (
                 ProjectRow.parent_id.is_(None) if parent is None else ProjectRow.parent_id == parent
             )

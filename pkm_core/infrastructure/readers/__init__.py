@@ -59,9 +59,9 @@ class SingleFileSource:
         self.path = path
 
     def entries(self, *, with_attachments: bool) -> Iterator[RawEntry]:
-        yield from UploadSource(
-            [(self.path.name, self.path.read_bytes()[: MAX_NOTE_BYTES + 1])]
-        ).entries(with_attachments=with_attachments)
+        with self.path.open("rb") as handle:
+            data = handle.read(MAX_NOTE_BYTES + 1)  # never more than a note may be
+        yield from UploadSource([(self.path.name, data)]).entries(with_attachments=with_attachments)
 
 
 class FileImportReader:
