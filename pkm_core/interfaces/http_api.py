@@ -118,14 +118,7 @@ def build_app(service: KairosService, token: str) -> FastAPI:
         summary="Search, read and write the notes of a Kairos knowledge base.",
         lifespan=lifespan,
     )
-    bearer = HTTPBearer(auto_error=False)
-
-    async def require_token(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> None:
-        given = f"Bearer {credentials.credentials}" if credentials else None
-        if not bearer_matches(given, token):
-            raise _Unauthorized()
+    app.state.token = token
 
     @app.exception_handler(_Unauthorized)
     async def _unauthorized(_r: Request, _e: Exception) -> JSONResponse:
@@ -140,13 +133,20 @@ def build_app(service: KairosService, token: str) -> FastAPI:
         assert isinstance(exc, RequestValidationError)
         return _detail(422, argument_sentence(exc.errors()))
 
+    @app.exception_handler(KairosError)
+    async def _refused(_r: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, KairosError)
+        return _detail(_status(exc), str(exc))
+
+    @app.exception_handler(ValidationError)  # a domain model refusing a value
+    async def _invalid_value(_r: Request, exc: Exception) -> JSONResponse:
+        return _detail(422, one_sentence(exc))
+
     @app.exception_handler(Exception)
     async def _failed(_r: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, KairosError):
-            return _detail(_status(exc), str(exc))
-        return _detail(422 if isinstance(exc, ValidationError) else 500, one_sentence(exc))
+        return _detail(500, one_sentence(exc))  # logged with its traceback, never shown
 
-    api = APIRouter(prefix="/api", dependencies=[Depends(require_token)])
+    api = APIRouter(prefix="/api", dependencies=[Depends(_require_token)])
 
     @api.get("/notes")
     async def list_notes(
@@ -218,6 +218,19 @@ def build_app(service: KairosService, token: str) -> FastAPI:
 
 class _Unauthorized(Exception):
     pass
+
+
+_BEARER = HTTPBearer(auto_error=False)
+
+
+async def _require_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
+) -> None:
+    """Module level: FastAPI resolves this signature's names from the module."""
+    given = f"Bearer {credentials.credentials}" if credentials else None
+    if not bearer_matches(given, request.app.state.token):
+        raise _Unauthorized()
 
 
 def serve(app: Any, port: int) -> None:
