@@ -57,7 +57,8 @@ def database(test_server: ScratchServer) -> Iterator[DatabaseUrls]:
 
 
 _TABLES = (
-    "note_links, note_chunks, note_keywords, notes, keywords, projects, sources, "
+    "note_drafts, note_revisions, note_links, note_chunks, note_keywords, notes, keywords, "
+    "projects, sources, "
     "bm25_postings, bm25_terms, embedding_model"
 )
 

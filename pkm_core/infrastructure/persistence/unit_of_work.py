@@ -19,6 +19,10 @@ from pkm_core.infrastructure.persistence.catalog_repository import (
     AsyncSQLAlchemyCatalogRepository,
     SyncSQLAlchemyCatalogRepository,
 )
+from pkm_core.infrastructure.persistence.draft_repository import (
+    AsyncSQLAlchemyDraftRepository,
+    SyncSQLAlchemyDraftRepository,
+)
 from pkm_core.infrastructure.persistence.engines import (
     async_session_factory,
     sync_session_factory,
@@ -40,6 +44,7 @@ class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
     notes: SyncSQLAlchemyNoteRepository
     catalog: SyncSQLAlchemyCatalogRepository
     index: SyncSQLAlchemyIndexRepository
+    drafts: SyncSQLAlchemyDraftRepository
 
     def __init__(self, url_or_session_factory: str | sessionmaker[Session]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -59,6 +64,7 @@ class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
         self.notes = SyncSQLAlchemyNoteRepository(self._session)
         self.catalog = SyncSQLAlchemyCatalogRepository(self._session)
         self.index = SyncSQLAlchemyIndexRepository(self._session)
+        self.drafts = SyncSQLAlchemyDraftRepository(self._session)
         return self
 
     def __exit__(
@@ -101,6 +107,7 @@ class AsyncSQLAlchemyUnitOfWork(IAsyncUnitOfWork):
     notes: AsyncSQLAlchemyNoteRepository
     catalog: AsyncSQLAlchemyCatalogRepository
     index: AsyncSQLAlchemyIndexRepository
+    drafts: AsyncSQLAlchemyDraftRepository
 
     def __init__(self, url_or_session_factory: str | async_sessionmaker[AsyncSession]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -120,6 +127,7 @@ class AsyncSQLAlchemyUnitOfWork(IAsyncUnitOfWork):
         self.notes = AsyncSQLAlchemyNoteRepository(self._session)
         self.catalog = AsyncSQLAlchemyCatalogRepository(self._session)
         self.index = AsyncSQLAlchemyIndexRepository(self._session)
+        self.drafts = AsyncSQLAlchemyDraftRepository(self._session)
         return self
 
     async def __aexit__(
