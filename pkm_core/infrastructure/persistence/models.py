@@ -158,7 +158,7 @@ class NoteRevisionRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str | None] = mapped_column(Text)
-    body_delta: Mapped[list[Any] | None] = mapped_column(JSONB)
+    body_delta: Mapped[list[Any] | None] = mapped_column(JSONB(none_as_null=True))
     keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     project_id: Mapped[int | None] = mapped_column(BigInteger)
     source_id: Mapped[int | None] = mapped_column(BigInteger)
