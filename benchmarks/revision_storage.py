@@ -24,10 +24,32 @@ from pkm_core.infrastructure.persistence import note_history
 from pkm_core.infrastructure.persistence.migrate import ensure_migrated
 from pkm_core.infrastructure.persistence.unit_of_work import SyncSQLAlchemyUnitOfWork
 
-WORDS = (
-    "coffee grind water pressure extraction crema bean roast acidity body sweet bitter "
-    "temperature ratio dose yield time basket puck channel tamp bloom filter kettle"
-).split()
+WORDS = [
+    "coffee",
+    "grind",
+    "water",
+    "pressure",
+    "extraction",
+    "crema",
+    "bean",
+    "roast",
+    "acidity",
+    "body",
+    "sweet",
+    "bitter",
+    "temperature",
+    "ratio",
+    "dose",
+    "yield",
+    "time",
+    "basket",
+    "puck",
+    "channel",
+    "tamp",
+    "bloom",
+    "filter",
+    "kettle",
+]
 
 
 def paragraphs(words: int, rng: random.Random) -> list[str]:

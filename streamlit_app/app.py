@@ -33,6 +33,7 @@ pages = {
         st.Page(nav.SEARCH, title="Search", icon=":material/search:", url_path="search"),
         # Reached from a note's title (`/note?id=12`), not from the menu.
         st.Page(nav.NOTE, title="Note", icon=":material/description:", visibility="hidden"),
+        st.Page(nav.TRASH, title="Trash", icon=":material/delete:", url_path="trash"),
     ],
     "System": [
         st.Page(nav.STATUS, title="Status", icon=":material/monitor_heart:", url_path="status"),

@@ -14,6 +14,7 @@ WRITE = "views/write.py"
 SEARCH = "views/search.py"
 NOTE = "views/note.py"
 STATUS = "views/status.py"
+TRASH = "views/trash.py"
 
 
 def query_int(name: str) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pkm_core.application.dto import (
@@ -185,3 +186,14 @@ def view_note(uow: ISyncUnitOfWork, note_id: int) -> NoteView:
         )
         backlinks = tuple(LinkedNote(title, i) for i, title in uow.notes.backlinks(note_id))
     return NoteView(note, project, source, links_out, backlinks)
+
+
+MAX_RESOLVED_LINKS = 200
+
+
+def resolve_links(uow: ISyncUnitOfWork, titles: Sequence[str]) -> dict[str, int | None]:
+    """{lower(title): id of the live note with that title, or None} for [[links]] shown."""
+    wanted = list(dict.fromkeys(t.lower() for t in titles))[:MAX_RESOLVED_LINKS]
+    with uow:
+        found = {key: uow.notes.get_by_title(key) for key in wanted}
+    return {key: None if note is None else note.id for key, note in found.items()}
