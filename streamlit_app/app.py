@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit_app.components import nav
 from streamlit_app.components.context import track_page
 from streamlit_app.components.model_status import model_status
+from streamlit_app.components.shortcuts import mount_shortcuts
 
 HERE = Path(__file__).parent
 
@@ -42,5 +43,6 @@ pages = {
 page = st.navigation(pages)
 with st.sidebar:
     model_status()
+    mount_shortcuts()
 track_page(page.url_path)
 page.run()

@@ -179,9 +179,7 @@ def test_deleting_a_note_asks_first_and_then_removes_it(
 
     assert titles(kairos) == []
     assert at.title[0].value == "Notes"
-    assert texts(at.success) == [
-        "Moved “Barley” to the trash; restore it from the Trash page."
-    ]
+    assert texts(at.success) == ["Moved “Barley” to the trash; restore it from the Trash page."]
 
 
 def test_keeping_a_note_after_asking_to_delete_it_leaves_it_alone(
