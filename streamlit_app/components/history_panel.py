@@ -29,7 +29,8 @@ def _restore(note_id: int, version: int, current_version: int) -> None:
 def history_panel(kairos: Kairos, note: Note) -> None:
     versions = list_revisions(kairos.uow(), note.id)
     older = [v for v in versions if not v.current]
-    with st.expander(f"History · {len(versions)} versions", icon=":material/history:"):
+    count = f"{len(versions)} version{'' if len(versions) == 1 else 's'}"
+    with st.expander(f"History · {count}", icon=":material/history:"):
         if not older:
             st.caption("Only this version so far: every save keeps the one before it.")
             return

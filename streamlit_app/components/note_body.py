@@ -1,8 +1,9 @@
 """A note's Markdown as shown in the preview and on the note page.
 
 - [[Title]], [[Title|label]] and [[Title#Heading]] become links: to `note?id=N` when the
-  note exists, else to `write?title=Title` (a new note with that title), drawn in grey
-  with a "+" so a missing note is told apart.
+  note exists, else to `write?title=Title` (a new note with that title), marked "(new)"
+  and drawn grey and dashed (style.css) so a missing note is told apart. Clicking one
+  stays in the tab (shortcuts.py), so the address changes and Back returns.
 - Images from the web (`![x](https://…)`) are not loaded unless the person asks for it on
   this note: each becomes a plain link (a tracking pixel gets no request). Local images
   and attachments are left as they are.
@@ -56,7 +57,7 @@ def _links(text: str, ids: dict[str, int | None]) -> str:
         url = link_target(link.target, link.heading, note_id)
         label = md_escape(link.shown)
         # A missing note: grey, with a plus, leading to a new note of that title.
-        out.append(f"[{label}]({url})" if note_id else f":gray[[{label} ＋]({url})]")
+        out.append(f"[{label}]({url})" if note_id else f"[{label} (new)]({url})")
         last = link.end
     out.append(text[last:])
     return "".join(out)

@@ -37,7 +37,8 @@ def linked_list(items: Sequence[LinkedNote]) -> None:
         if item.note_id is None:
             st.page_link(
                 WRITE,
-                label=f"{md_escape(item.title)} (no such note yet: write it)",
+                label=f"{md_escape(item.title)} (new)",
+                help="No such note yet: write it",
                 icon=":material/add_notes:",
                 query_params={"title": item.title},
             )

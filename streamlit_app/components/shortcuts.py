@@ -33,8 +33,24 @@ export default function () {
       follow("write");
     }
   };
+  // [[Wikilinks]] in a note open in this tab (Streamlit's Markdown opens links in a new
+  // one): the address changes, and Back and reload behave as for any page.
+  const onClick = (event) => {
+    const link = event.target.closest && event.target.closest(
+      '[data-testid="stMarkdownContainer"] a[href^="note?id="],' +
+      '[data-testid="stMarkdownContainer"] a[href^="write?title="]'
+    );
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    event.stopPropagation();
+    window.location.assign(link.href);
+  };
   window.addEventListener("keydown", onKey, true);
-  return () => window.removeEventListener("keydown", onKey, true);
+  document.addEventListener("click", onClick, true);
+  return () => {
+    window.removeEventListener("keydown", onKey, true);
+    document.removeEventListener("click", onClick, true);
+  };
 }
 """
 

@@ -71,8 +71,8 @@ def _editor(catalog: Catalog) -> None:
         placeholder="What is this note about?",
         persist_state="session",
     )
-    col_keywords, col_project, col_source = st.columns([4, 3, 3])
-    with col_keywords:
+    # Keywords on a row of their own: at 1280×800 three boxes in one row cut their text.
+    with st.container():
         st.multiselect(
             "Keywords",
             sorted(set(catalog.keywords) | set(state.get(draft.KEYWORDS) or ())),
@@ -81,6 +81,7 @@ def _editor(catalog: Catalog) -> None:
             placeholder="Pick or type new ones",
             persist_state="session",
         )
+    col_project, col_source = st.columns(2)
     with col_project:
         project_picker(catalog)
     with col_source:

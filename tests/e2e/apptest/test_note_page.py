@@ -74,7 +74,7 @@ def test_related_notes_and_links_in_and_out_are_listed(
     assert links(at)[0] == "Starter"  # the most related note comes first
     # A link to a missing note leads to a new note with that title.
     missing = [link for link in at.get("page_link") if "Oven notes" in link.value]
-    assert [m.value for m in missing] == ["Oven notes (no such note yet: write it)"]
+    assert [m.value for m in missing] == ["Oven notes (new)"]
     assert missing[0].proto.query_string == "title=Oven+notes"
 
     at = open_page(NOTE, id=target)
