@@ -40,7 +40,13 @@ export default function ({ setStateValue }) {
   let timer = null;
   const field = (label) =>
     document.querySelector(`textarea[aria-label="${label}"], input[aria-label="${label}"]`);
+  const running = () => {
+    const app = document.querySelector("[data-testid='stApp']");
+    return app && app.dataset.testScriptState === "running";
+  };
   const report = () => {
+    // Never while the app is busy (a save): the rerun this asks for would interrupt it.
+    if (running()) { timer = setTimeout(report, 500); return; }
     const title = field("Title");
     const body = field("Body (Markdown)");
     if (!title && !body) return;

@@ -1,8 +1,10 @@
 """The address tells the truth: a page's search and filters live in its query string.
 
-`from_url` runs before the widgets: when the address differs from what this session last
-wrote (a reload, a bookmark, Back, a pasted link), its values go into the widgets' state.
-`to_url` runs after them and writes what the widgets hold back into the address.
+`from_url` runs before the widgets: on arriving at the page (a reload, a bookmark, Back
+from another page, a pasted link) the address's values go into the widgets' state, when
+they differ from what this session last wrote there. Within the page the widgets lead
+(a rerun may carry the address from before the last update) and `to_url`, run after
+them, writes what they hold back into the address.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+
+from streamlit_app.components.context import just_arrived
 
 _WRITTEN = "url_written"  # {page: {param: [values]}} as this session last wrote them
 state = st.session_state
@@ -54,7 +58,7 @@ def choice_param(name: str, key: str, choices: list[Any], default: Any) -> Param
 
 def from_url(page: str, params: list[Param]) -> None:
     address = {p.name: st.query_params.get_all(p.name) for p in params}
-    if address == state.get(_WRITTEN, {}).get(page):
+    if not just_arrived() or address == state.get(_WRITTEN, {}).get(page):
         return
     for p in params:
         state[p.key] = p.parse(address[p.name])
