@@ -19,10 +19,11 @@ from pkm_core.application.indexing import (
     prepare_note,
     prepare_notes,
 )
-from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
+from pkm_core.application.ports import IEmbedder, INoteRepository, ISyncUnitOfWork
+from pkm_core.application.references import NoteRef, note_id_or_title
 from pkm_core.domain.errors import AlreadyCreated, DuplicateTitle, NoteNotFound, VersionConflict
 from pkm_core.domain.history import note_draft_key
-from pkm_core.domain.link import rewrite_wikilinks
+from pkm_core.domain.link import NoteLink, rewrite_wikilinks
 from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.domain.project import Project
 from pkm_core.domain.source import Source
@@ -173,19 +174,45 @@ def count_notes(uow: ISyncUnitOfWork) -> int:
         return uow.notes.count()
 
 
-def view_note(uow: ISyncUnitOfWork, note_id: int) -> NoteView:
+def find_note(notes: INoteRepository, ref: NoteRef) -> Note:
+    """The note named by `ref` (an id, or an exact title); NoteNotFound if none."""
+    note_id, title = note_id_or_title(ref)
+    note = notes.get(note_id) if note_id is not None else None
+    if note is None and title is not None:
+        note = notes.get_by_title(title)
+    if note is None:
+        raise NoteNotFound(ref)
+    return note
+
+
+def assemble_view(
+    note: Note,
+    projects: list[Project],
+    sources: list[Source],
+    links_out: list[NoteLink],
+    backlinks: list[tuple[int, str]],
+) -> NoteView:
+    """What `view_note` and its async twin read, put together."""
+    return NoteView(
+        note,
+        next((p for p in projects if p.id == note.project_id), None),
+        next((s for s in sources if s.id == note.source_id), None),
+        tuple(LinkedNote(link.target_title, link.target_note_id) for link in links_out),
+        tuple(LinkedNote(title, i) for i, title in backlinks),
+    )
+
+
+def view_note(uow: ISyncUnitOfWork, ref: NoteRef) -> NoteView:
+    """A note (by id or exact title) with its project, source and links both ways."""
     with uow:
-        note = uow.notes.get(note_id)
-        if note is None:
-            raise NoteNotFound(note_id)
-        project = next((p for p in uow.catalog.projects() if p.id == note.project_id), None)
-        source = next((s for s in uow.catalog.sources() if s.id == note.source_id), None)
-        links_out = tuple(
-            LinkedNote(link.target_title, link.target_note_id)
-            for link in uow.notes.links_out(note_id)
+        note = find_note(uow.notes, ref)
+        return assemble_view(
+            note,
+            uow.catalog.projects(),
+            uow.catalog.sources(),
+            uow.notes.links_out(note.id),
+            uow.notes.backlinks(note.id),
         )
-        backlinks = tuple(LinkedNote(title, i) for i, title in uow.notes.backlinks(note_id))
-    return NoteView(note, project, source, links_out, backlinks)
 
 
 MAX_RESOLVED_LINKS = 200

@@ -7,6 +7,7 @@ driver raised with `domain_error` before it leaves the transaction.
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pkm_core.domain.errors import AlreadyCreated, DuplicateTitle, KairosError, StorageUnavailable
 
@@ -35,6 +36,10 @@ def domain_error(exc: BaseException) -> KairosError | None:
         name = _constraint_name(exc.orig)
         if name in _UNIQUE:
             return _UNIQUE[name]()
+    if isinstance(exc, PoolTimeout):  # every pooled connection stayed busy (pool_timeout)
+        return StorageUnavailable(
+            "The database is busy with other requests and none finished in time; try again."
+        )
     return None
 
 
