@@ -10,6 +10,7 @@ afresh offers the newest unsaved draft of a new note. An edit's draft is kept pe
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -33,6 +34,7 @@ TOKEN = "draft_token"  # the new-note form's token: its draft's key and its crea
 OFFER = "draft_offer"  # a stored draft offered back: its fields as a dict
 SAVED_SIG = "draft_saved_signature"  # what was last written, so unchanged reruns write nothing
 CHECKED = "draft_checked_key"  # the key whose stored draft was looked up in this session
+EPOCH = "draft_epoch_ms"  # when the form last got new contents: older keystrokes are stale
 state = st.session_state
 
 _JS = """
@@ -86,7 +88,12 @@ def form_token() -> str:
     return str(state[TOKEN])
 
 
+def _new_epoch() -> None:
+    state[EPOCH] = time.time() * 1000
+
+
 def new_token() -> None:
+    _new_epoch()
     state[TOKEN] = uuid.uuid4().hex
     state.pop(SAVED_SIG, None)
     state.pop(OFFER, None)
@@ -120,6 +127,8 @@ def keep_typing_saved(kairos: Kairos | None) -> None:
     """Mount the keystroke watcher and write the draft when it changed."""
     result = _watcher(key="kairos_draft_watcher", on_typed_change=lambda: None)
     typed = getattr(result, "typed", None)
+    if isinstance(typed, dict) and float(typed.get("at") or 0) < state.get(EPOCH, 0):
+        typed = None  # typed into the form's previous contents (before a save or a clear)
     if kairos is None or OFFER in state:
         return  # an offered draft is not overwritten before the person chooses
     fields = _current_fields(typed if isinstance(typed, dict) else None)
@@ -224,5 +233,6 @@ def offer_prompt() -> None:
 
 def forget_form_draft() -> None:
     """After a save or a discard: the next form starts clean."""
+    _new_epoch()
     state.pop(SAVED_SIG, None)
     state.pop(OFFER, None)
