@@ -111,7 +111,9 @@ def test_a_rename_rewrites_the_link_in_the_other_note(page: Page) -> None:
     expect(page.get_by_role("heading", name="Shot log")).to_be_visible()
     rewritten = page.get_by_test_id("stMain").get_by_role("link", name="Espresso shots › Timing")
     expect(rewritten).to_have_attribute("href", f"note?id={target}#timing")
-    expect(page.get_by_text("Today: see")).to_have_text("Today: see Espresso shots › Timing again.")
+    expect(page.get_by_text("Today: see").first).to_have_text(
+        "Today: see Espresso shots › Timing again."
+    )
 
 
 def test_a_note_comes_back_from_the_trash_and_from_an_older_version(page: Page) -> None:
