@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit_app.components import nav
 from streamlit_app.components.context import track_page
 from streamlit_app.components.model_status import model_status
+from streamlit_app.components.shortcuts import mount_shortcuts
 
 HERE = Path(__file__).parent
 
@@ -33,6 +34,7 @@ pages = {
         st.Page(nav.SEARCH, title="Search", icon=":material/search:", url_path="search"),
         # Reached from a note's title (`/note?id=12`), not from the menu.
         st.Page(nav.NOTE, title="Note", icon=":material/description:", visibility="hidden"),
+        st.Page(nav.TRASH, title="Trash", icon=":material/delete:", url_path="trash"),
     ],
     "System": [
         st.Page(
@@ -44,5 +46,6 @@ pages = {
 page = st.navigation(pages)
 with st.sidebar:
     model_status()
+    mount_shortcuts()
 track_page(page.url_path)
 page.run()

@@ -16,6 +16,7 @@ import streamlit as st
 
 from pkm_core import bootstrap
 from pkm_core.application.ports import IEmbedder
+from pkm_core.application.use_cases.history import empty_old_trash
 from pkm_core.bootstrap import Kairos
 from pkm_core.infrastructure.settings import get_settings
 
@@ -32,7 +33,12 @@ def get_embedder() -> IEmbedder:
 @st.cache_resource(show_spinner="Starting the database…")
 def get_kairos() -> Kairos:
     # Failures are not cached by st.cache_resource: the next rerun tries again.
-    return bootstrap.build_kairos(embedder=get_embedder())
+    kairos = bootstrap.build_kairos(embedder=get_embedder())
+    try:
+        empty_old_trash(kairos.uow())  # the trash keeps notes for TRASH_KEEP_DAYS days
+    except Exception:  # the Trash page tries again; starting the app matters more
+        log.exception("The trash could not be emptied of its old notes")
+    return kairos
 
 
 class ModelState(StrEnum):

@@ -1,4 +1,6 @@
-"""Fakes for unit tests (and for the UI tests' embedder): deterministic, no I/O."""
+"""(Over 250 lines: one in-memory twin per port, kept together.)
+
+Fakes for unit tests (and for the UI tests' embedder): deterministic, no I/O."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
@@ -27,7 +29,8 @@ from pkm_core.application.dto import (
 from pkm_core.application.fusion import fuse
 from pkm_core.application.ports import ISyncUnitOfWork
 from pkm_core.application.vault import Attachment, KnownFile, VaultRecord
-from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
+from pkm_core.domain.errors import AlreadyCreated, DuplicateTitle, NoteNotFound, VersionConflict
+from pkm_core.domain.history import Draft, Revision, RevisionInfo, TrashedNote
 from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
 
@@ -91,6 +94,9 @@ class FakeNoteRepository:
         self.chunk_store: dict[int, list[ChunkRecord]] = {}
         self.note_vectors: dict[int, list[float] | None] = {}
         self.links: dict[int, tuple[str, ...]] = {}
+        self.tokens: dict[str, int] = {}
+        self.history: dict[int, list[Revision]] = {}
+        self.trash_bin: dict[int, tuple[Note, datetime]] = {}
         self._ids = itertools.count(1)
 
     def _check_title(self, title: str, note_id: int | None) -> None:
@@ -98,17 +104,24 @@ class FakeNoteRepository:
             if other.title.lower() == title.lower() and other.id != note_id:
                 raise DuplicateTitle(title)
 
-    def add(self, note: NoteDraft | PreparedNote) -> Note:
+    def add(self, note: NoteDraft | PreparedNote, create_token: str | None = None) -> Note:
         draft = note.draft if isinstance(note, PreparedNote) else note
+        if create_token is not None and create_token in self.tokens:
+            raise AlreadyCreated()
         self._check_title(draft.title, None)
         now = datetime.now(UTC)
         stored = Note(
             **draft.model_dump(), id=next(self._ids), version=1, created_at=now, updated_at=now
         )
         self.notes[stored.id] = stored
+        if create_token is not None:
+            self.tokens[create_token] = stored.id
         if isinstance(note, PreparedNote):
             self._store_index(stored.id, note)
         return stored
+
+    def get_by_create_token(self, token: str) -> Note | None:
+        return self.notes.get(self.tokens.get(token, -1))
 
     def _store_index(self, note_id: int, prepared: PreparedNote) -> None:
         self.replace_chunks(note_id, prepared.chunks, prepared.embedding)
@@ -131,6 +144,18 @@ class FakeNoteRepository:
         if current.version != expected_version:
             raise VersionConflict(note_id, expected_version, current.version)
         self._check_title(draft.title, note_id)
+        self.history.setdefault(note_id, []).append(
+            Revision(
+                note_id=note_id,
+                version=current.version,
+                title=current.title,
+                body=current.body,
+                keywords=current.keywords,
+                project_id=current.project_id,
+                source_id=current.source_id,
+                saved_at=current.updated_at,
+            )
+        )
         stored = Note(
             **draft.model_dump(),
             id=note_id,
@@ -152,6 +177,86 @@ class FakeNoteRepository:
         del self.notes[note_id]
         self.chunk_store.pop(note_id, None)
         self.note_vectors.pop(note_id, None)
+        self.links.pop(note_id, None)
+        self.history.pop(note_id, None)
+
+    def revisions(self, note_id: int) -> list[RevisionInfo]:
+        note = self.notes.get(note_id) or self.trash_bin.get(note_id, (None, None))[0]
+        if note is None:
+            return []
+        older = sorted(self.history.get(note_id, []), key=lambda r: -r.version)
+        return [
+            RevisionInfo(
+                version=note.version, title=note.title, saved_at=note.updated_at, current=True
+            ),
+            *(RevisionInfo(version=r.version, title=r.title, saved_at=r.saved_at) for r in older),
+        ]
+
+    def revision(self, note_id: int, version: int) -> Revision | None:
+        note = self.notes.get(note_id)
+        if note is not None and note.version == version:
+            return Revision(
+                note_id=note_id,
+                version=version,
+                title=note.title,
+                body=note.body,
+                keywords=note.keywords,
+                project_id=note.project_id,
+                source_id=note.source_id,
+                saved_at=note.updated_at,
+                current=True,
+            )
+        return next((r for r in self.history.get(note_id, []) if r.version == version), None)
+
+    def trash(self, note_id: int, expected_version: int | None = None) -> None:
+        current = self.notes.get(note_id)
+        if current is None:
+            raise NoteNotFound(note_id)
+        if expected_version is not None and current.version != expected_version:
+            raise VersionConflict(note_id, expected_version, current.version)
+        self.trash_bin[note_id] = (self.notes.pop(note_id), datetime.now(UTC))
+        self.chunk_store.pop(note_id, None)
+        self.note_vectors.pop(note_id, None)
+
+    def trashed(self) -> list[TrashedNote]:
+        return [
+            TrashedNote(
+                id=n.id, title=n.title, excerpt=n.body[:200], version=n.version, deleted_at=at
+            )
+            for n, at in sorted(self.trash_bin.values(), key=lambda item: item[1], reverse=True)
+        ]
+
+    def trashed_note(self, note_id: int) -> Note | None:
+        return self.trash_bin.get(note_id, (None, None))[0]
+
+    def restore(self, note_id: int, prepared: PreparedNote) -> Note:
+        if note_id not in self.trash_bin:
+            raise NoteNotFound(note_id)
+        note, _ = self.trash_bin[note_id]
+        self._check_title(note.title, note_id)
+        del self.trash_bin[note_id]
+        self.notes[note_id] = note
+        self._store_index(note_id, prepared)
+        return note
+
+    def purge(self, note_ids: Sequence[int]) -> int:
+        gone = [i for i in note_ids if self.trash_bin.pop(i, None) is not None]
+        for i in gone:
+            self.links.pop(i, None)
+            self.history.pop(i, None)
+        return len(gone)
+
+    def purge_older_than(self, days: int) -> int:
+        cutoff = datetime.now(UTC) - timedelta(days=days)
+        return self.purge([i for i, (_, at) in self.trash_bin.items() if at < cutoff])
+
+    def linking_notes(self, note_id: int) -> list[Note]:
+        title = self.notes[note_id].title.lower()
+        return [
+            self.notes[i]
+            for i, targets in sorted(self.links.items())
+            if i in self.notes and i != note_id and any(t.lower() == title for t in targets)
+        ]
 
     def _matches(self, note: Note, filters: NoteFilter) -> bool:
         if any(k not in note.keywords for k in filters.keywords):
@@ -291,7 +396,7 @@ class FakeNoteRepository:
         return [
             (i, self.notes[i].title)
             for i, targets in self.links.items()
-            if any(t.lower() == title for t in targets)
+            if i in self.notes and i != note_id and any(t.lower() == title for t in targets)
         ]
 
     def list(
@@ -405,6 +510,28 @@ class FakeCatalogRepository:
         return 1
 
 
+class FakeDraftRepository:
+    """In-memory IDraftRepository."""
+
+    def __init__(self) -> None:
+        self.drafts: dict[str, Draft] = {}
+
+    def save(self, draft: Draft) -> Draft:
+        stored = draft.model_copy(update={"saved_at": datetime.now(UTC)})
+        self.drafts[draft.key] = stored
+        return stored
+
+    def get(self, key: str) -> Draft | None:
+        return self.drafts.get(key)
+
+    def recent_new(self, limit: int = 5) -> list[Draft]:
+        found = [d for d in self.drafts.values() if d.key.startswith("new:")]
+        return sorted(found, key=lambda d: d.saved_at or datetime.min, reverse=True)[:limit]
+
+    def discard(self, key: str) -> None:
+        self.drafts.pop(key, None)
+
+
 class FakeUnitOfWork(ISyncUnitOfWork):
     """Commits are recorded, not performed; state is shared across `with` blocks."""
 
@@ -414,11 +541,13 @@ class FakeUnitOfWork(ISyncUnitOfWork):
         index: FakeIndexRepository | None = None,
         vault: FakeVaultRepository | None = None,
         catalog: FakeCatalogRepository | None = None,
+        drafts: FakeDraftRepository | None = None,
     ) -> None:
         self.notes = notes or FakeNoteRepository()
         self.index = index or FakeIndexRepository(self.notes)
         self.vault = vault or FakeVaultRepository(self.notes)  # type: ignore[assignment]
         self.catalog = catalog or FakeCatalogRepository()  # type: ignore[assignment]
+        self.drafts = drafts or FakeDraftRepository()
         self.committed = 0
         self.rolled_back = 0
         self.open = False
@@ -449,4 +578,10 @@ class FakeUnitOfWork(ISyncUnitOfWork):
     def factory(self) -> Callable[[], FakeUnitOfWork]:
         """Units of work over this one's repositories, one per call (as a real factory
         gives), so that concurrent use (the bulk import's writer thread) is allowed."""
-        return lambda: FakeUnitOfWork(self.notes, self.index, self.vault, self.catalog)  # type: ignore[arg-type]
+        return lambda: FakeUnitOfWork(
+            self.notes,
+            self.index,
+            self.vault,  # type: ignore[arg-type]
+            self.catalog,  # type: ignore[arg-type]
+            self.drafts,
+        )

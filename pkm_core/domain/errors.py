@@ -25,9 +25,22 @@ class NoteNotFound(KairosError):
 
 
 class DuplicateTitle(KairosError):
-    def __init__(self, title: str) -> None:
-        super().__init__(f"A note titled “{title}” already exists; choose another title.")
+    def __init__(self, title: str | None = None) -> None:
+        named = f"titled “{title}”" if title else "with this title"
+        super().__init__(f"A note {named} already exists; choose another title.")
         self.title = title
+
+
+class AlreadyCreated(KairosError):
+    """A create repeated with the token of a note already made (a second click or tab)."""
+
+    def __init__(self) -> None:
+        super().__init__("This note has already been saved.")
+
+
+class RevisionNotFound(KairosError):
+    def __init__(self, note_id: int, version: int) -> None:
+        super().__init__(f"Note {note_id} has no version {version}.")
 
 
 class VersionConflict(KairosError):

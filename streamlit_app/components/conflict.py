@@ -8,6 +8,7 @@ import streamlit as st
 
 from streamlit_app.components import draft
 from streamlit_app.components import draft_actions as actions
+from streamlit_app.components.diff_view import side_by_side
 
 state = st.session_state
 
@@ -27,18 +28,23 @@ def conflict_panel() -> None:
         return
     mine = draft.view(state)
     with st.container(border=True):
-        st.markdown("**Both versions** — choose which one to keep.")
-        left, right = st.columns(2)
-        with left:
-            st.caption("Your version (not saved)")
-            st.code(_as_text(mine.title, mine.body), "markdown", height=_height(mine.body))
-        with right:
-            st.caption(f"Saved version {conflict['version']} · changed {conflict['updated_at']}")
-            theirs = _as_text(conflict["title"], conflict["body"])
-            st.code(theirs, "markdown", height=_height(conflict["body"]))
+        st.markdown(
+            "**Saved elsewhere meanwhile** — what differs is highlighted "
+            "(struck: only in the saved version; marked: only in yours)."
+        )
+        side_by_side(
+            f"Saved version {conflict['version']} · changed {conflict['updated_at']}",
+            _as_text(conflict["title"], conflict["body"]),
+            "Your version (not saved)",
+            _as_text(mine.title, mine.body),
+        )
         with st.container(horizontal=True):
             st.button(
-                "Save mine over it", key="overwrite", type="primary", on_click=actions.overwrite
+                "Keep editing",
+                key="dismiss_conflict",
+                type="primary",
+                help="Go on with your text; the next Save goes on top of the saved version.",
+                on_click=actions.keep_editing,
             )
+            st.button("Save mine over it", key="overwrite", on_click=actions.overwrite)
             st.button("Take the saved version", key="take_theirs", on_click=actions.take_theirs)
-            st.button("Keep editing", key="dismiss_conflict", on_click=actions.dismiss)

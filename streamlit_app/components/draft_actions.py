@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pkm_core.application.use_cases.notes import create_note, delete_note, get_note, update_note
+from pkm_core.application.dto import LinkedNote
+from pkm_core.application.use_cases.drafts import discard_draft
+from pkm_core.application.use_cases.notes import create_note, delete_note, get_note, save_note
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.errors import NoteNotFound, VersionConflict
-from streamlit_app.components import draft, nav
+from pkm_core.domain.history import new_draft_key
+from streamlit_app.components import draft, draft_store, nav
 from streamlit_app.components.context import flash, just_arrived, require_kairos
 from streamlit_app.components.errors import friendly, show_error
 from streamlit_app.components.note_card import when
@@ -25,6 +28,7 @@ CONFIRM_DELETE = "write_confirm_delete"
 PENDING = "write_pending_note"  # another note was asked for while this draft has changes
 GOTO = "write_goto"
 SAVES = "write_saves"  # bumps on every save: refreshes the related panel
+CONFIRM_CANCEL = "write_confirm_cancel"
 
 state = st.session_state
 
@@ -38,16 +42,31 @@ def save() -> None:
     for key in (ERROR, NOTICE, CONFLICT, MISSING):
         state.pop(key, None)
     current = draft.view(state)
+    if current.note_id is not None and not draft.is_dirty(state):
+        # A second click (or Ctrl+S twice): nothing new to keep, no empty version.
+        state[NOTICE] = f"Nothing changed since version {current.version}."
+        return
+    relinked: tuple[LinkedNote, ...] = ()
     try:
         kairos = require_kairos()
         new_draft = draft.to_note_draft(state)
         if current.note_id is None:
-            note = create_note(kairos.uow(), kairos.embedder, new_draft)
+            token = draft_store.form_token()
+            # The form's token makes a repeated create (a double click, a second tab
+            # on the same form, a retried request) return this note instead of a second.
+            note = create_note(
+                kairos.uow(),
+                kairos.embedder,
+                new_draft,
+                create_token=token,
+                draft_key=new_draft_key(token),
+            )
         else:
             assert current.version is not None
-            note = update_note(
+            saved = save_note(
                 kairos.uow(), kairos.embedder, current.note_id, new_draft, current.version
             )
+            note, relinked = saved.note, saved.relinked
     except VersionConflict as conflict:
         fail(str(conflict))
         try:
@@ -72,8 +91,15 @@ def save() -> None:
         fail(friendly(error))
     else:
         draft.load(state, note)  # shows the stored form (keywords normalised, version +1)
-        state[NOTICE] = f"Saved “{note.title}” (version {note.version})."
+        draft_store.forget_form_draft()
+        links = ""
+        if relinked:
+            count = len(relinked)
+            links = f" Links to it were updated in {count} {'note' if count == 1 else 'notes'}."
+        state[NOTICE] = f"Saved “{note.title}” (version {note.version}).{links}"
         state[SAVES] = state.get(SAVES, 0) + 1
+        st.query_params.pop("draft", None)
+        st.query_params.pop("title", None)
         st.query_params["note"] = str(note.id)
 
 
@@ -111,15 +137,35 @@ def dismiss() -> None:
         state.pop(key, None)
 
 
+def keep_editing() -> None:
+    """Go on with this draft on top of the newest saved version: the next Save succeeds
+    (the person has seen what changed there)."""
+    conflict = state.get(CONFLICT)
+    if conflict:
+        state[draft.VERSION] = conflict["version"]
+    dismiss()
+
+
 def new_note() -> None:
-    for key in (ERROR, NOTICE, CONFLICT, MISSING, CONFIRM_DELETE, PENDING):
+    for key in (ERROR, NOTICE, CONFLICT, MISSING, CONFIRM_DELETE, PENDING, CONFIRM_CANCEL):
         state.pop(key, None)
     draft.clear(state)
+    draft_store.new_token()
     st.query_params.pop("note", None)
+    st.query_params.pop("draft", None)
 
 
 def cancel() -> None:
+    if draft.is_dirty(state) and not state.get(CONFIRM_CANCEL):
+        state[CONFIRM_CANCEL] = True  # ask first: unsaved changes would be dropped
+        return
+    state.pop(CONFIRM_CANCEL, None)
     note_id = state.get(draft.NOTE_ID)
+    try:
+        discard_draft(require_kairos().uow(), draft_store.key_for_form())
+    except Exception as error:
+        fail(friendly(error))
+        return
     new_note()
     state[GOTO] = (nav.NOTE, {"id": str(note_id)}) if note_id else (nav.NOTES, None)
 
@@ -144,7 +190,7 @@ def delete() -> None:
         fail(friendly(error))
         return
     new_note()
-    flash(f"Deleted “{current.title}”.")
+    flash(f"Moved “{current.title}” to the trash; restore it from the Trash page.")
     state[GOTO] = (nav.NOTES, None)
 
 

@@ -15,6 +15,7 @@ SEARCH = "views/search.py"
 NOTE = "views/note.py"
 STATUS = "views/status.py"
 IMPORT = "views/import_.py"
+TRASH = "views/trash.py"
 
 
 def query_int(name: str) -> int | None:

@@ -47,7 +47,8 @@ def project_picker(catalog: Catalog) -> None:
     options: list[int | None] = [None, *catalog.projects]
     if state.get(draft.PROJECT) not in options:
         options.append(state[draft.PROJECT])
-    pick, add = st.columns([3, 1], gap="small", vertical_alignment="bottom")
+    # The "+" takes only its own width, so the select box keeps room for its text.
+    pick, add = st.columns([6, 1], gap="small", vertical_alignment="bottom")
     pick.selectbox(
         "Project",
         options,
@@ -74,7 +75,8 @@ def source_picker(catalog: Catalog) -> None:
     options: list[int | None] = [None, *catalog.sources]
     if state.get(draft.SOURCE) not in options:
         options.append(state[draft.SOURCE])
-    pick, add = st.columns([3, 1], gap="small", vertical_alignment="bottom")
+    # The "+" takes only its own width, so the select box keeps room for its text.
+    pick, add = st.columns([6, 1], gap="small", vertical_alignment="bottom")
     pick.selectbox(
         "Source",
         options,

@@ -11,7 +11,7 @@ from pkm_core.application.use_cases.search import related_to_text
 from pkm_core.bootstrap import Kairos
 from streamlit_app.components.draft import DraftView
 from streamlit_app.components.errors import friendly
-from streamlit_app.components.nav import note_link
+from streamlit_app.components.nav import WRITE, note_link
 from streamlit_app.components.text import md_escape, md_text
 from streamlit_app.runtime import ModelState, get_model_loader
 
@@ -31,10 +31,17 @@ def related_list(items: Sequence[RelatedNote]) -> None:
 
 
 def linked_list(items: Sequence[LinkedNote]) -> None:
-    """Wikilink targets/sources; a link to a note that does not exist yet is plain text."""
+    """Wikilink targets/sources; a link to a note that does not exist yet leads to a new
+    note with that title."""
     for item in items:
         if item.note_id is None:
-            st.caption(f":material/link_off: {md_escape(item.title)} (no such note yet)")
+            st.page_link(
+                WRITE,
+                label=f"{md_escape(item.title)} (new)",
+                help="No such note yet: write it",
+                icon=":material/add_notes:",
+                query_params={"title": item.title},
+            )
         else:
             note_link(item.note_id, item.title, icon=":material/link:")
 

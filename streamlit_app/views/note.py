@@ -9,10 +9,13 @@ import streamlit as st
 from pkm_core.application.use_cases.notes import NoteView, delete_note, view_note
 from pkm_core.application.use_cases.search import related_notes
 from pkm_core.bootstrap import Kairos
+from pkm_core.domain.history import TRASH_KEEP_DAYS
 from streamlit_app.components import draft, nav
 from streamlit_app.components.attachments import show_attachments
-from streamlit_app.components.context import flash, open_kairos, require_kairos
+from streamlit_app.components.context import flash, open_kairos, require_kairos, show_flash
 from streamlit_app.components.errors import friendly, show_error, shown_errors
+from streamlit_app.components.history_panel import history_panel
+from streamlit_app.components.note_body import render_note_body
 from streamlit_app.components.note_card import keyword_badges, when
 from streamlit_app.components.related import linked_list, related_list
 from streamlit_app.components.text import md_escape
@@ -50,7 +53,7 @@ def _delete(note_id: int, version: int, title: str) -> None:
     state.pop(CONFIRM, None)
     if state.get(draft.NOTE_ID) == note_id:
         draft.clear(state)  # the draft of a deleted note would save into nothing
-    flash(f"Deleted “{title}”.")
+    flash(f"Moved “{title}” to the trash; restore it from the Trash page.")
     state["note_goto"] = nav.NOTES
 
 
@@ -59,7 +62,7 @@ def _actions(shown: NoteView) -> None:
         if st.button("Edit", key="edit", type="primary", icon=":material/edit:"):
             nav.edit_note(shown.note.id)
         st.button(
-            "Delete",
+            "Move to trash",
             key="delete",
             icon=":material/delete:",
             on_click=lambda: state.update({CONFIRM: True}),
@@ -67,18 +70,20 @@ def _actions(shown: NoteView) -> None:
     if state.get(CONFIRM):
         with st.container(border=True):
             st.warning(
-                f"Delete “{md_escape(shown.note.title)}” for good? This cannot be undone.",
+                f"Move “{md_escape(shown.note.title)}” to the trash? It can be restored "
+                f"there for {TRASH_KEEP_DAYS} days.",
                 icon=":material/delete:",
             )
             with st.container(horizontal=True):
+                # The safe choice is the prominent one; the destructive one is red (CSS).
+                st.button("Keep it", key="keep_note", on_click=lambda: state.pop(CONFIRM, None))
                 st.button(
-                    "Yes, delete it",
+                    "Yes, move it to the trash",
                     key="confirm_delete",
-                    type="primary",
+                    icon=":material/delete:",
                     on_click=_delete,
                     args=(shown.note.id, shown.note.version, shown.note.title),
                 )
-                st.button("Keep it", key="keep_note", on_click=lambda: state.pop(CONFIRM, None))
     if state.get("note_error"):
         show_error(state.pop("note_error"))
 
@@ -124,15 +129,19 @@ state["note_shown"] = note_id
 
 main, side = st.columns([7, 3], gap="large")
 with main:
+    show_flash()
     st.title(md_escape(shown.note.title))
     _details(shown)
     _actions(shown)
     st.divider()
     if shown.note.body.strip():
-        # No unsafe_allow_html: raw HTML in a note is shown as text, never executed.
-        st.markdown(shown.note.body)
+        # Wikilinks live, web images held back; raw HTML is shown as text, never executed.
+        render_note_body(kairos, shown.note.body, scope=f"note_{note_id}")
     else:
         st.caption("This note has no text yet.")
     show_attachments(kairos, shown.note.body)
+    st.divider()
+    with shown_errors():
+        history_panel(kairos, shown.note)
 with side, shown_errors():
     _side(kairos, shown)

@@ -12,10 +12,17 @@ from streamlit_app.components.context import open_kairos, show_flash
 from streamlit_app.components.errors import shown_errors
 from streamlit_app.components.filters import filter_bar
 from streamlit_app.components.note_card import note_card
+from streamlit_app.components.url_state import choice_param, from_url, int_param, list_param, to_url
 
 SORTS = {SortOrder.UPDATED: "Last updated", SortOrder.CREATED: "Newest", SortOrder.TITLE: "Title"}
 PAGE_SIZES = (10, 20, 50)
 PAGE_KEY = "notes_page"
+# `/?keyword=coffee&project=2&sort=title`: the filtered list has an address of its own.
+URL = [
+    list_param("keyword", "notes_keywords"),
+    int_param("project", "notes_project"),
+    choice_param("sort", "notes_sort", list(SORTS), SortOrder.UPDATED),
+]
 
 st.title("Notes")
 show_flash()
@@ -42,6 +49,7 @@ with shown_errors():
         st.stop()
 
     catalog = load_catalog(kairos)
+    from_url("notes", URL)
     filters = filter_bar("notes", catalog)
     col_sort, col_size, _ = st.columns([2, 1, 6])
     sort = col_sort.selectbox(
@@ -55,6 +63,7 @@ with shown_errors():
         "Per page", PAGE_SIZES, index=1, key="notes_page_size", persist_state="session"
     )
 
+    to_url("notes", URL)
     # A new filter or order starts again at page 1.
     signature = (filters, sort, size)
     if st.session_state.get("notes_signature") != signature:

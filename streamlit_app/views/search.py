@@ -12,6 +12,14 @@ from streamlit_app.components.errors import shown_errors
 from streamlit_app.components.filters import filter_bar
 from streamlit_app.components.nav import note_link
 from streamlit_app.components.text import highlight_snippet, md_escape
+from streamlit_app.components.url_state import (
+    choice_param,
+    from_url,
+    int_param,
+    list_param,
+    text_param,
+    to_url,
+)
 from streamlit_app.runtime import ModelState, get_model_loader
 
 MODES = {
@@ -25,6 +33,13 @@ MODE_HELP = (
 )
 PAGE = 10
 LIMIT_KEY = "search_limit"
+# `/search?q=espresso&mode=keyword&keyword=coffee&project=2`: reload, Back and bookmarks
+URL = [
+    text_param("q", "search_query"),
+    choice_param("mode", "search_mode", list(SearchMode), SearchMode.HYBRID),
+    list_param("keyword", "search_keywords"),
+    int_param("project", "search_project"),
+]
 
 
 def reason(hit: SearchHit) -> str:
@@ -50,6 +65,7 @@ kairos = open_kairos()
 if kairos is None:
     st.stop()
 
+from_url("search", URL)
 query = st.text_input(
     "Search",
     key="search_query",
@@ -73,6 +89,7 @@ with shown_errors():
     with st.expander("Filters", icon=":material/filter_list:"):
         filters = filter_bar("search", catalog)
 
+    to_url("search", URL)
     # NUL bytes cannot reach PostgreSQL; they carry no meaning in a query anyway.
     query = query.replace("\x00", "").strip()
     if st.session_state.get("search_signature") != (query, mode, filters):

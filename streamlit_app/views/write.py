@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from streamlit_app.components import draft, nav
+from streamlit_app.components import draft, draft_store, nav
 from streamlit_app.components import draft_actions as actions
 from streamlit_app.components.catalog import Catalog, load_catalog
 from streamlit_app.components.conflict import conflict_panel
 from streamlit_app.components.context import open_kairos
 from streamlit_app.components.errors import friendly, show_error
+from streamlit_app.components.note_body import render_note_body
 from streamlit_app.components.pickers import project_picker, source_picker
 from streamlit_app.components.related import draft_related_panel
 from streamlit_app.components.save_shortcut import mount_save_shortcut
@@ -55,6 +56,14 @@ def _messages() -> None:
             st.button("Save it as a new note", key="save_as_new", on_click=actions.save_as_new)
 
 
+def _prefill_title() -> None:
+    """`/write?title=…` (a link to a note that does not exist yet) starts that note."""
+    wanted = st.query_params.get("title")
+    if wanted and draft.view(state).is_new and not draft.is_dirty(state):
+        state[draft.TITLE] = wanted[:300]
+    st.query_params.pop("title", None)
+
+
 def _editor(catalog: Catalog) -> None:
     st.text_input(
         "Title",
@@ -62,8 +71,8 @@ def _editor(catalog: Catalog) -> None:
         placeholder="What is this note about?",
         persist_state="session",
     )
-    col_keywords, col_project, col_source = st.columns([4, 3, 3])
-    with col_keywords:
+    # Keywords on a row of their own: at 1280×800 three boxes in one row cut their text.
+    with st.container():
         st.multiselect(
             "Keywords",
             sorted(set(catalog.keywords) | set(state.get(draft.KEYWORDS) or ())),
@@ -72,6 +81,7 @@ def _editor(catalog: Catalog) -> None:
             placeholder="Pick or type new ones",
             persist_state="session",
         )
+    col_project, col_source = st.columns(2)
     with col_project:
         project_picker(catalog)
     with col_source:
@@ -84,7 +94,8 @@ def _editor(catalog: Catalog) -> None:
             key=draft.BODY,
             height=420,
             placeholder="Write in Markdown. [[Another note]] links to another note.",
-            help="The preview and related notes update when you leave the box or press Ctrl+Enter.",
+            help="Kept as you type (a reload or a closed tab loses nothing). The preview "
+            "and related notes update when you leave the box or press Ctrl+Enter.",
             persist_state="session",
         )
     with col_preview:
@@ -92,8 +103,8 @@ def _editor(catalog: Catalog) -> None:
         with st.container(height=420, border=True):
             body = state.get(draft.BODY) or ""
             if body.strip():
-                # No unsafe_allow_html: Streamlit shows raw HTML in a note as text.
-                st.markdown(body[:PREVIEW_CHARS])
+                # Wikilinks live, web images held back; raw HTML is shown as text.
+                render_note_body(kairos, body[:PREVIEW_CHARS], scope="preview")
                 if len(body) > PREVIEW_CHARS:
                     st.caption(f"The preview shows the first {PREVIEW_CHARS:,} characters.")
             else:
@@ -116,7 +127,7 @@ def _buttons() -> None:
             "Cancel",
             key="cancel",
             on_click=actions.cancel,
-            help="Drop the changes since the last save.",
+            help="Drop the changes since the last save (asks first when there are some).",
         )
         if not current.is_new:
             st.button("New note", key="new_note", icon=":material/add:", on_click=actions.new_note)
@@ -127,23 +138,36 @@ def _buttons() -> None:
                 on_click=actions.ask_to_delete,
             )
         if draft.is_dirty(state):
-            st.caption(":material/edit: Unsaved changes", width="content")
+            st.caption(":material/edit: Unsaved changes (draft kept)", width="content")
         elif not current.is_new:
             st.caption(f":material/cloud_done: Saved · version {current.version}", width="content")
-    if state.get(actions.CONFIRM_DELETE) and not current.is_new:
+    if state.get(actions.CONFIRM_CANCEL):
         with st.container(border=True):
             st.warning(
-                f"Delete “{md_escape(current.title)}” for good? This cannot be undone.",
-                icon=":material/delete:",
+                "Drop your unsaved changes? The draft is discarded too.",
+                icon=":material/warning:",
             )
             with st.container(horizontal=True):
                 st.button(
-                    "Yes, delete it", key="confirm_delete", type="primary", on_click=actions.delete
+                    "Keep editing",
+                    key="keep_editing_cancel",
+                    type="primary",
+                    on_click=lambda: state.pop(actions.CONFIRM_CANCEL, None),
                 )
+                st.button("Discard changes", key="danger_discard", on_click=actions.cancel)
+    if state.get(actions.CONFIRM_DELETE) and not current.is_new:
+        with st.container(border=True):
+            st.warning(
+                f"Move “{md_escape(current.title)}” to the trash? It can be restored there.",
+                icon=":material/delete:",
+            )
+            with st.container(horizontal=True):
+                st.button("Keep it", key="keep_note", on_click=actions.keep_note)
                 st.button(
-                    "Keep it",
-                    key="keep_note",
-                    on_click=actions.keep_note,
+                    "Yes, move it to the trash",
+                    key="confirm_delete",
+                    icon=":material/delete:",
+                    on_click=actions.delete,
                 )
 
 
@@ -158,6 +182,9 @@ title_slot = st.empty()
 with st.container():
     kairos = open_kairos()
     actions.resolve_note(kairos)
+    _prefill_title()
+    draft_store.look_for_draft(kairos)
+    draft_store.offer_prompt()
     _messages()
     conflict_panel()
     try:
@@ -173,6 +200,7 @@ with main:
     _editor(catalog)
     _buttons()
     mount_save_shortcut()
+    draft_store.keep_typing_saved(kairos)
 with side:
     with st.container(border=True, key="related_panel"):
         draft_related_panel(kairos, draft.view(state), state.get(actions.SAVES, 0))

@@ -151,8 +151,9 @@ async def view_note(uow: IAsyncUnitOfWork, ref: NoteRef) -> NoteView:
 async def delete_note(
     uow: IAsyncUnitOfWork, note_id: int, expected_version: int | None = None
 ) -> None:
+    """Move the note to the trash, as the sync `delete_note` does."""
     async with uow:
-        await uow.notes.delete(note_id, expected_version)
+        await uow.notes.trash(note_id, expected_version)
 
 
 async def list_notes(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pkm_core.application.dto import (
@@ -12,14 +13,22 @@ from pkm_core.application.dto import (
     PageRequest,
     SortOrder,
 )
-from pkm_core.application.indexing import ensure_model_on_record, known_vectors, prepare_note
+from pkm_core.application.indexing import (
+    ensure_model_on_record,
+    known_vectors,
+    prepare_note,
+    prepare_notes,
+)
 from pkm_core.application.ports import IEmbedder, INoteRepository, ISyncUnitOfWork
 from pkm_core.application.references import NoteRef, note_id_or_title
-from pkm_core.domain.errors import NoteNotFound
-from pkm_core.domain.link import NoteLink
+from pkm_core.domain.errors import AlreadyCreated, DuplicateTitle, NoteNotFound, VersionConflict
+from pkm_core.domain.history import note_draft_key
+from pkm_core.domain.link import NoteLink, rewrite_wikilinks
 from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.domain.project import Project
 from pkm_core.domain.source import Source
+
+RENAME_ATTEMPTS = 3  # a rename re-reads its linking notes if one changed meanwhile
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +42,96 @@ class NoteView:
     backlinks: tuple[LinkedNote, ...]
 
 
-def create_note(uow: ISyncUnitOfWork, embedder: IEmbedder, draft: NoteDraft) -> Note:
-    """Embed the note, then store it with its chunks, vectors and links in one transaction."""
+@dataclass(frozen=True, slots=True)
+class SavedNote:
+    """A saved edit, and the notes whose [[links]] a rename rewrote (titles, by id)."""
+
+    note: Note
+    relinked: tuple[LinkedNote, ...] = ()
+
+
+def create_note(
+    uow: ISyncUnitOfWork,
+    embedder: IEmbedder,
+    draft: NoteDraft,
+    *,
+    create_token: str | None = None,
+    draft_key: str | None = None,
+) -> Note:
+    """Embed the note, then store it with its chunks, vectors and links in one transaction.
+
+    With a `create_token` (the form's), a repeated create (a second click, a second tab,
+    a retried request) returns the note made the first time instead of a second one or an
+    error. The form's draft (`draft_key`) is cleared in the same transaction."""
+    if create_token is not None:
+        with uow:
+            earlier = uow.notes.get_by_create_token(create_token)
+        if earlier is not None:
+            return earlier
     prepared = prepare_note(draft, embedder)
-    with uow:
-        ensure_model_on_record(uow.index, embedder)
-        return uow.notes.add(prepared)
+    try:
+        with uow:
+            ensure_model_on_record(uow.index, embedder)
+            note = uow.notes.add(prepared, create_token)
+            if draft_key is not None:
+                uow.drafts.discard(draft_key)
+            return note
+    except (AlreadyCreated, DuplicateTitle):
+        # The same form's create won a race (both passed the check above): its note.
+        if create_token is None:
+            raise
+        with uow:
+            earlier = uow.notes.get_by_create_token(create_token)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def save_note(
+    uow: ISyncUnitOfWork,
+    embedder: IEmbedder,
+    note_id: int,
+    draft: NoteDraft,
+    expected_version: int,
+) -> SavedNote:
+    """Save an edit; raises VersionConflict if the note changed since `expected_version`.
+
+    The stored chunks are read first (a short read), only the changed ones are embedded
+    with no transaction open, then the note is written once; the version check of that
+    write covers an edit made elsewhere in between. A rename rewrites [[Old title…]] in
+    every note linking to it, in the same transaction, each one getting a new version."""
+    for attempt in range(RENAME_ATTEMPTS):
+        with uow:
+            current = uow.notes.get(note_id)
+            if current is None:
+                raise NoteNotFound(note_id)
+            known = known_vectors(uow.notes.chunks(note_id))
+            linking: list[Note] = []
+            if current.title != draft.title:
+                linking = uow.notes.linking_notes(note_id)
+                for other in linking:
+                    known.update(known_vectors(uow.notes.chunks(other.id)))
+        rewritten = [
+            (other, other.draft().model_copy(update={"body": body}))
+            for other in linking
+            if (body := rewrite_wikilinks(other.body, current.title, draft.title)) != other.body
+        ]
+        [prepared, *others] = prepare_notes([draft, *(d for _, d in rewritten)], embedder, known)
+        try:
+            with uow:
+                ensure_model_on_record(uow.index, embedder)
+                note = uow.notes.update(note_id, prepared, expected_version)
+                for (other, _), other_prepared in zip(rewritten, others, strict=True):
+                    uow.notes.update(other.id, other_prepared, other.version)
+                uow.drafts.discard(note_draft_key(note_id))
+        except VersionConflict as exc:
+            # A linking note was edited meanwhile: read again; the note itself: report.
+            if exc.note_id == note_id or attempt == RENAME_ATTEMPTS - 1:
+                raise
+            continue
+        relinked = tuple(LinkedNote(d.title, other.id) for other, d in rewritten)
+        return SavedNote(note, relinked)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def update_note(
@@ -48,17 +141,8 @@ def update_note(
     draft: NoteDraft,
     expected_version: int,
 ) -> Note:
-    """Save an edit; raises VersionConflict if the note changed since `expected_version`.
-
-    The stored chunks are read first (a short read), only the changed ones are embedded
-    with no transaction open, then the note is written once; the version check of that
-    write covers an edit made elsewhere in between."""
-    with uow:
-        known = known_vectors(uow.notes.chunks(note_id))
-    prepared = prepare_note(draft, embedder, known)
-    with uow:
-        ensure_model_on_record(uow.index, embedder)
-        return uow.notes.update(note_id, prepared, expected_version)
+    """`save_note` for callers that need only the saved note."""
+    return save_note(uow, embedder, note_id, draft, expected_version).note
 
 
 def get_note(uow: ISyncUnitOfWork, note_id: int) -> Note:
@@ -70,8 +154,9 @@ def get_note(uow: ISyncUnitOfWork, note_id: int) -> Note:
 
 
 def delete_note(uow: ISyncUnitOfWork, note_id: int, expected_version: int | None = None) -> None:
+    """Move the note to the trash (restorable for `TRASH_KEEP_DAYS` days)."""
     with uow:
-        uow.notes.delete(note_id, expected_version)
+        uow.notes.trash(note_id, expected_version)
 
 
 def list_notes(
@@ -128,3 +213,14 @@ def view_note(uow: ISyncUnitOfWork, ref: NoteRef) -> NoteView:
             uow.notes.links_out(note.id),
             uow.notes.backlinks(note.id),
         )
+
+
+MAX_RESOLVED_LINKS = 200
+
+
+def resolve_links(uow: ISyncUnitOfWork, titles: Sequence[str]) -> dict[str, int | None]:
+    """{lower(title): id of the live note with that title, or None} for [[links]] shown."""
+    wanted = list(dict.fromkeys(t.lower() for t in titles))[:MAX_RESOLVED_LINKS]
+    with uow:
+        found = {key: uow.notes.get_by_title(key) for key in wanted}
+    return {key: None if note is None else note.id for key, note in found.items()}

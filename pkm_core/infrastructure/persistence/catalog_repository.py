@@ -14,9 +14,11 @@ from pkm_core.domain.source import Source
 from pkm_core.infrastructure.persistence.models import (
     KeywordRow,
     NoteKeywordRow,
+    NoteRow,
     ProjectRow,
     SourceRow,
 )
+from pkm_core.infrastructure.persistence.note_sql import LIVE
 
 
 class SyncSQLAlchemyCatalogRepository:
@@ -94,6 +96,8 @@ class SyncSQLAlchemyCatalogRepository:
         stmt = (
             select(KeywordRow.name, uses.label("uses"))
             .join(NoteKeywordRow, NoteKeywordRow.keyword_id == KeywordRow.id)
+            .join(NoteRow, NoteRow.id == NoteKeywordRow.note_id)
+            .where(LIVE)
             .group_by(KeywordRow.name)
             .order_by(uses.desc(), KeywordRow.name)
         )

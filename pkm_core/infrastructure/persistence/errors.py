@@ -6,10 +6,16 @@ driver raised with `domain_error` before it leaves the transaction.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from pkm_core.domain.errors import KairosError, StorageUnavailable
+from pkm_core.domain.errors import AlreadyCreated, DuplicateTitle, KairosError, StorageUnavailable
+
+# Unique indexes whose violation is a person's doing, with the error that says so.
+_UNIQUE = {
+    "ux_notes_title_key": DuplicateTitle,
+    "ux_notes_create_token": AlreadyCreated,
+}
 
 
 def unavailable(exc: BaseException) -> StorageUnavailable:
@@ -26,8 +32,23 @@ def domain_error(exc: BaseException) -> KairosError | None:
     """The domain error standing for a driver error, or None when it is not a driver's."""
     if isinstance(exc, OperationalError):
         return unavailable(exc)
+    if isinstance(exc, IntegrityError):
+        name = _constraint_name(exc.orig)
+        if name in _UNIQUE:
+            return _UNIQUE[name]()
     if isinstance(exc, PoolTimeout):  # every pooled connection stayed busy (pool_timeout)
         return StorageUnavailable(
             "The database is busy with other requests and none finished in time; try again."
         )
     return None
+
+
+def _constraint_name(orig: BaseException | None) -> str | None:
+    """The violated constraint: psycopg2 puts it in `diag`, asyncpg on the error itself."""
+    diag = getattr(orig, "diag", None)
+    name = getattr(diag, "constraint_name", None) or getattr(orig, "constraint_name", None)
+    if name is None and orig is not None:
+        # asyncpg through SQLAlchemy's adapter: the driver's error is wrapped once more.
+        inner = getattr(orig, "__cause__", None)
+        name = getattr(inner, "constraint_name", None)
+    return name if isinstance(name, str) else None

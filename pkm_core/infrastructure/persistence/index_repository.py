@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from pkm_core.application.dto import IndexCoverage
 from pkm_core.domain.note import Note
 from pkm_core.infrastructure.persistence.models import EmbeddingModelRow, NoteChunkRow, NoteRow
-from pkm_core.infrastructure.persistence.note_sql import note_select, to_note
+from pkm_core.infrastructure.persistence.note_sql import LIVE, note_select, to_note
 
 # The HNSW indexes (pgvector's default build parameters), as in the migrations.
 _HNSW_INDEXES = {
@@ -47,11 +47,11 @@ class SyncSQLAlchemyIndexRepository:
 
     def coverage(self) -> IndexCoverage:
         stmt = select(
-            select(func.count()).select_from(NoteRow).scalar_subquery(),
+            select(func.count()).select_from(NoteRow).where(LIVE).scalar_subquery(),
             select(func.count()).select_from(NoteChunkRow).scalar_subquery(),
             select(func.count())
             .select_from(NoteRow)
-            .where(NoteRow.embedding.is_(None))
+            .where(NoteRow.embedding.is_(None), LIVE)
             .scalar_subquery(),
         )
         notes, chunks, missing = self.session.execute(stmt).one()
@@ -63,13 +63,16 @@ class SyncSQLAlchemyIndexRepository:
 
     def note_ids_without_vectors(self, limit: int) -> list[int]:
         stmt = (
-            select(NoteRow.id).where(NoteRow.embedding.is_(None)).order_by(NoteRow.id).limit(limit)
+            select(NoteRow.id)
+            .where(NoteRow.embedding.is_(None), LIVE)
+            .order_by(NoteRow.id)
+            .limit(limit)
         )
         return list(self.session.scalars(stmt))
 
     def notes_after(self, after_id: int, limit: int) -> list[Note]:
         """The next `limit` notes by id (keyset paging: a re-index walks them all once)."""
-        stmt = note_select().where(NoteRow.id > after_id).order_by(NoteRow.id).limit(limit)
+        stmt = note_select().where(NoteRow.id > after_id, LIVE).order_by(NoteRow.id).limit(limit)
         return [to_note(row) for row in self.session.execute(stmt)]
 
     def reset_vectors(self, dimension: int) -> None:

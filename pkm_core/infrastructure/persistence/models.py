@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime
 
@@ -93,6 +93,10 @@ class NoteRow(Base):
     search_tsv: Mapped[str | None] = mapped_column(TSVECTOR)
     # Normalised mean of the chunk vectors: one HNSW lookup answers "related notes".
     embedding: Mapped[list[float] | None] = mapped_column(Vector())
+    # In the trash since then (soft delete); live notes have NULL (migration 0008).
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The token of the form that created the note: a repeated create finds it.
+    create_token: Mapped[str | None] = mapped_column(Text, unique=True)
 
     keywords: Mapped[list[KeywordRow]] = relationship(
         secondary="note_keywords", lazy="selectin", order_by="KeywordRow.name"
@@ -199,3 +203,36 @@ class VaultAttachmentRow(Base):
     imported_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class NoteRevisionRow(Base):
+    """A superseded version of a note: the full body, or a delta from the next version."""
+
+    __tablename__ = "note_revisions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    body_delta: Mapped[list[Any] | None] = mapped_column(JSONB(none_as_null=True))
+    keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    project_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_id: Mapped[int | None] = mapped_column(BigInteger)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NoteDraftRow(Base):
+    """Unsaved form contents, per note or per new-note form."""
+
+    __tablename__ = "note_drafts"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    project_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_id: Mapped[int | None] = mapped_column(BigInteger)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -7,8 +7,16 @@ from sqlalchemy.orm import Session
 
 from pkm_core.application.dto import NoteFilter, NoteSummary, Page, PageRequest, SortOrder
 from pkm_core.domain.link import NoteLink
+from pkm_core.domain.note import Note
 from pkm_core.infrastructure.persistence.models import NoteLinkRow, NoteRow
-from pkm_core.infrastructure.persistence.note_sql import filter_clauses, keyword_names, project_ids
+from pkm_core.infrastructure.persistence.note_sql import (
+    LIVE,
+    filter_clauses,
+    keyword_names,
+    note_select,
+    project_ids,
+    to_note,
+)
 
 EXCERPT_CHARS = 200
 
@@ -23,7 +31,7 @@ def list_notes(
     session: Session, filters: NoteFilter, page: PageRequest, sort: SortOrder
 ) -> Page[NoteSummary]:
     projects = project_ids(session, filters)
-    where = and_(*filter_clauses(filters, projects)) if not filters.is_empty else None
+    where = and_(*filter_clauses(filters, projects)) if not filters.is_empty else LIVE
     count_stmt = select(func.count()).select_from(NoteRow)
     rows_stmt = select(
         NoteRow.id,
@@ -35,9 +43,8 @@ def list_notes(
         NoteRow.version,
         keyword_names(),
     )
-    if where is not None:
-        count_stmt = count_stmt.where(where)
-        rows_stmt = rows_stmt.where(where)
+    count_stmt = count_stmt.where(where)
+    rows_stmt = rows_stmt.where(where)
     total = session.execute(count_stmt).scalar_one()
     rows = session.execute(rows_stmt.order_by(*_SORTS[sort]).offset(page.offset).limit(page.size))
     items = [
@@ -57,13 +64,13 @@ def list_notes(
 
 
 def count_notes(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(NoteRow)).scalar_one()
+    return session.execute(select(func.count()).select_from(NoteRow).where(LIVE)).scalar_one()
 
 
 def links_out(session: Session, note_id: int) -> list[NoteLink]:
     stmt = (
         select(NoteLinkRow.target_title, NoteRow.id)
-        .outerjoin(NoteRow, func.lower(NoteRow.title) == NoteLinkRow.target_key)
+        .outerjoin(NoteRow, and_(func.lower(NoteRow.title) == NoteLinkRow.target_key, LIVE))
         .where(NoteLinkRow.source_note_id == note_id)
         .order_by(NoteLinkRow.target_key)
     )
@@ -79,7 +86,19 @@ def backlinks(session: Session, note_id: int) -> list[tuple[int, str]]:
     stmt = (
         select(NoteRow.id, NoteRow.title)
         .join(NoteLinkRow, NoteLinkRow.source_note_id == NoteRow.id)
-        .where(NoteLinkRow.target_key == target)
+        .where(NoteLinkRow.target_key == target, LIVE, NoteRow.id != note_id)
         .order_by(func.lower(NoteRow.title))
     )
     return [(r.id, r.title) for r in session.execute(stmt)]
+
+
+def linking_notes(session: Session, note_id: int) -> list[Note]:
+    """The live notes (other than this one) whose [[links]] point at this note's title."""
+    target = select(func.lower(NoteRow.title)).where(NoteRow.id == note_id).scalar_subquery()
+    sources = select(NoteLinkRow.source_note_id).where(NoteLinkRow.target_key == target)
+    stmt = (
+        note_select()
+        .where(NoteRow.id.in_(sources), NoteRow.id != note_id, LIVE)
+        .order_by(NoteRow.id)
+    )
+    return [to_note(row) for row in session.execute(stmt)]

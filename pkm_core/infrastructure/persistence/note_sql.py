@@ -32,6 +32,10 @@ from pkm_core.infrastructure.persistence.models import (
 
 TEXT_SEARCH_CONFIG = "english"
 
+# Notes outside the trash. Search needs no such clause of its own (a trashed note has no
+# postings, chunks or vector), but listing, links, lookups and filters do.
+LIVE: ColumnElement[bool] = NoteRow.deleted_at.is_(None)
+
 
 def search_vector(title: str, body: str) -> ColumnElement[Any]:
     """Title lexemes weigh A, body lexemes D; accents folded so 'cancion' finds 'canción'."""
@@ -104,7 +108,7 @@ def filter_clauses(filters: NoteFilter, projects: list[int] | None) -> list[Colu
 
     `projects` is the resolved subtree from `project_ids` (resolved first so that the
     clauses stay plain and can be rendered into the hand-written search SQL)."""
-    clauses: list[ColumnElement[bool]] = []
+    clauses: list[ColumnElement[bool]] = [LIVE]
     for name in filters.keywords:
         # An explicit join: inside the search statements' subqueries the implicit one
         # drew SQLAlchemy's cartesian-product warning.

@@ -24,13 +24,14 @@ from pkm_core.infrastructure.persistence.models import (
     NoteLinkRow,
     NoteRow,
 )
-from pkm_core.infrastructure.persistence.note_sql import search_vector
+from pkm_core.infrastructure.persistence.note_history import archive_version
+from pkm_core.infrastructure.persistence.note_sql import LIVE, search_vector
 from pkm_core.infrastructure.persistence.vault_repository import aliases_of
 
 
 def ensure_title_free(session: Session, title: str, note_id: int | None) -> None:
     """A friendly check before writing; the unique index still decides a race."""
-    stmt = select(NoteRow.id).where(func.lower(NoteRow.title) == title.lower())
+    stmt = select(NoteRow.id).where(func.lower(NoteRow.title) == title.lower(), LIVE)
     if note_id is not None:
         stmt = stmt.where(NoteRow.id != note_id)
     if session.execute(stmt.limit(1)).first() is not None:
@@ -105,15 +106,19 @@ def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[Prepare
         session.execute(insert(NoteLinkRow), link_rows)
 
 
-def insert_notes(session: Session, notes: Sequence[PreparedNote]) -> list[int]:
+def insert_notes(
+    session: Session, notes: Sequence[PreparedNote], create_token: str | None = None
+) -> list[int]:
     """One INSERT for the notes with their vectors (so the BM25 trigger runs once), then one
-    each for keywords, chunks and links. Ids in input order."""
+    each for keywords, chunks and links. Ids in input order. `create_token` (one note
+    only) is the form's token that makes a repeated create find this note."""
     if not notes:
         return []
     now = datetime.now(UTC)
+    extra = {} if create_token is None else {"create_token": create_token}
     stmt = (
         insert(NoteRow)
-        .values([_row_values(n, now) for n in notes])
+        .values([{**_row_values(n, now), **extra} for n in notes])
         .returning(NoteRow.id, func.lower(NoteRow.title).label("key"))
     )
     # Map back by title (unique): RETURNING order is not promised for a multi-row VALUES.
@@ -125,7 +130,7 @@ def insert_notes(session: Session, notes: Sequence[PreparedNote]) -> list[int]:
 
 def raise_missing_or_conflict(session: Session, note_id: int, expected_version: int) -> None:
     current = session.execute(
-        select(NoteRow.version).where(NoteRow.id == note_id)
+        select(NoteRow.version).where(NoteRow.id == note_id, LIVE)
     ).scalar_one_or_none()
     if current is None:
         raise NoteNotFound(note_id)
@@ -135,11 +140,14 @@ def raise_missing_or_conflict(session: Session, note_id: int, expected_version: 
 def update_note(
     session: Session, note_id: int, note: NoteDraft | PreparedNote, expected_version: int
 ) -> None:
-    """Rewrite the note row once (with its vector when `note` is prepared), then what
-    stands beside it. A draft alone leaves chunks, vectors and links as they were."""
+    """Keep the version being replaced as a revision, rewrite the note row once (with its
+    vector when `note` is prepared), then what stands beside it. A draft alone leaves
+    chunks, vectors and links as they were."""
     prepared = note if isinstance(note, PreparedNote) else None
     draft = note.draft if isinstance(note, PreparedNote) else note
     ensure_title_free(session, draft.title, note_id)
+    if not archive_version(session, note_id, expected_version, draft.body):
+        raise_missing_or_conflict(session, note_id, expected_version)
     vault = prepared.vault if prepared is not None else None
     aliases = vault.aliases if vault else aliases_of(session, [note_id]).get(note_id, ())
     values: dict[str, object] = _note_values(draft, aliases)
@@ -152,7 +160,7 @@ def update_note(
         values["created_at"] = vault.created_at
     stmt = (
         update(NoteRow)
-        .where(NoteRow.id == note_id, NoteRow.version == expected_version)
+        .where(NoteRow.id == note_id, NoteRow.version == expected_version, LIVE)
         .values(**values, version=NoteRow.version + 1)
         .returning(NoteRow.id)
     )
@@ -168,6 +176,7 @@ def update_note(
 
 
 def delete_note(session: Session, note_id: int, expected_version: int | None) -> None:
+    """Delete for good, with its revisions, chunks, keywords and links (cascade)."""
     stmt = delete(NoteRow).where(NoteRow.id == note_id)
     if expected_version is not None:
         stmt = stmt.where(NoteRow.version == expected_version)

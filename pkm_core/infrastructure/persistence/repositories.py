@@ -1,4 +1,6 @@
-"""The note repositories: sync (psycopg2) and its async (asyncpg) twin. They never commit.
+"""(Over 250 lines: the sync repository and its one-line async twin belong together.)
+
+The note repositories: sync (psycopg2) and its async (asyncpg) twin. They never commit.
 
 Every operation is written once, as plain SQLAlchemy over a sync `Session`
 (`note_writes`, `note_queries`, `search_queries`). The async repository runs the very
@@ -28,11 +30,18 @@ from pkm_core.application.dto import (
     SearchTuning,
     SortOrder,
 )
+from pkm_core.domain.errors import NoteNotFound
+from pkm_core.domain.history import Revision, RevisionInfo, TrashedNote
 from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
-from pkm_core.infrastructure.persistence import note_queries, note_writes, search_queries
+from pkm_core.infrastructure.persistence import (
+    note_history,
+    note_queries,
+    note_writes,
+    search_queries,
+)
 from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteRow, NoteVaultRow
-from pkm_core.infrastructure.persistence.note_sql import note_select, to_note
+from pkm_core.infrastructure.persistence.note_sql import LIVE, note_select, to_note
 
 NO_FILTER = NoteFilter()
 
@@ -48,15 +57,21 @@ class SyncSQLAlchemyNoteRepository:
         self.session = session
 
     # --- one note
-    def add(self, note: NoteDraft | PreparedNote) -> Note:
+    def add(self, note: NoteDraft | PreparedNote, create_token: str | None = None) -> Note:
         """Insert a note; a `PreparedNote` brings its chunks, vectors and links along."""
         prepared = _prepared(note)
         note_writes.ensure_title_free(self.session, prepared.draft.title, None)
-        [note_id] = note_writes.insert_notes(self.session, [prepared])
+        [note_id] = note_writes.insert_notes(self.session, [prepared], create_token)
         return self._get_existing(note_id)
 
     def get(self, note_id: int) -> Note | None:
-        row = self.session.execute(note_select().where(NoteRow.id == note_id)).first()
+        """A live note (None for one in the trash)."""
+        row = self.session.execute(note_select().where(NoteRow.id == note_id, LIVE)).first()
+        return None if row is None else to_note(row)
+
+    def get_by_create_token(self, token: str) -> Note | None:
+        stmt = note_select().where(NoteRow.create_token == token, LIVE)
+        row = self.session.execute(stmt).first()
         return None if row is None else to_note(row)
 
     def get_by_title(self, title: str) -> Note | None:
@@ -73,7 +88,8 @@ class SyncSQLAlchemyNoteRepository:
                 .limit(1)
             ),
         ):
-            row = self.session.execute(note_select().where(where).order_by(NoteRow.id)).first()
+            stmt = note_select().where(where, LIVE).order_by(NoteRow.id)
+            row = self.session.execute(stmt).first()
             if row is not None:
                 return to_note(row)
         return None
@@ -88,7 +104,45 @@ class SyncSQLAlchemyNoteRepository:
         return self._get_existing(note_id)
 
     def delete(self, note_id: int, expected_version: int | None = None) -> None:
+        """Delete for good (see `trash` for what a person's delete does)."""
         note_writes.delete_note(self.session, note_id, expected_version)
+
+    # --- history and trash
+    def revisions(self, note_id: int) -> list[RevisionInfo]:
+        return note_history.revisions(self.session, note_id)
+
+    def revision(self, note_id: int, version: int) -> Revision | None:
+        return note_history.revision(self.session, note_id, version)
+
+    def trash(self, note_id: int, expected_version: int | None = None) -> None:
+        if not note_history.trash(self.session, note_id, expected_version):
+            if expected_version is None:
+                raise NoteNotFound(note_id)
+            note_writes.raise_missing_or_conflict(self.session, note_id, expected_version)
+
+    def trashed(self) -> list[TrashedNote]:
+        return note_history.trashed(self.session)
+
+    def trashed_note(self, note_id: int) -> Note | None:
+        return note_history.trashed_note(self.session, note_id)
+
+    def restore(self, note_id: int, prepared: PreparedNote) -> Note:
+        """Out of the trash, with the chunks and vector `prepared` from its text."""
+        note_writes.ensure_title_free(self.session, prepared.draft.title, note_id)
+        if not note_history.untrash(self.session, note_id, prepared.draft):
+            raise NoteNotFound(note_id)
+        note_writes.replace_chunks(self.session, note_id, prepared.chunks, prepared.embedding)
+        note_writes.replace_links(self.session, note_id, prepared.links)
+        return self._get_existing(note_id)
+
+    def purge(self, note_ids: Sequence[int]) -> int:
+        return note_history.purge(self.session, note_ids)
+
+    def purge_older_than(self, days: int) -> int:
+        return note_history.purge_older_than(self.session, days)
+
+    def linking_notes(self, note_id: int) -> list[Note]:
+        return note_queries.linking_notes(self.session, note_id)
 
     def _get_existing(self, note_id: int) -> Note:
         note = self.get(note_id)
@@ -212,11 +266,41 @@ class AsyncSQLAlchemyNoteRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, note: NoteDraft | PreparedNote) -> Note:
-        return await self.session.run_sync(lambda s: _notes(s).add(note))
+    async def add(self, note: NoteDraft | PreparedNote, create_token: str | None = None) -> Note:
+        return await self.session.run_sync(lambda s: _notes(s).add(note, create_token))
 
     async def get(self, note_id: int) -> Note | None:
         return await self.session.run_sync(lambda s: _notes(s).get(note_id))
+
+    async def get_by_create_token(self, token: str) -> Note | None:
+        return await self.session.run_sync(lambda s: _notes(s).get_by_create_token(token))
+
+    async def revisions(self, note_id: int) -> list[RevisionInfo]:
+        return await self.session.run_sync(lambda s: _notes(s).revisions(note_id))
+
+    async def revision(self, note_id: int, version: int) -> Revision | None:
+        return await self.session.run_sync(lambda s: _notes(s).revision(note_id, version))
+
+    async def trash(self, note_id: int, expected_version: int | None = None) -> None:
+        await self.session.run_sync(lambda s: _notes(s).trash(note_id, expected_version))
+
+    async def trashed(self) -> list[TrashedNote]:
+        return await self.session.run_sync(lambda s: _notes(s).trashed())
+
+    async def trashed_note(self, note_id: int) -> Note | None:
+        return await self.session.run_sync(lambda s: _notes(s).trashed_note(note_id))
+
+    async def restore(self, note_id: int, prepared: PreparedNote) -> Note:
+        return await self.session.run_sync(lambda s: _notes(s).restore(note_id, prepared))
+
+    async def purge(self, note_ids: Sequence[int]) -> int:
+        return await self.session.run_sync(lambda s: _notes(s).purge(note_ids))
+
+    async def purge_older_than(self, days: int) -> int:
+        return await self.session.run_sync(lambda s: _notes(s).purge_older_than(days))
+
+    async def linking_notes(self, note_id: int) -> list[Note]:
+        return await self.session.run_sync(lambda s: _notes(s).linking_notes(note_id))
 
     async def get_by_title(self, title: str) -> Note | None:
         return await self.session.run_sync(lambda s: _notes(s).get_by_title(title))

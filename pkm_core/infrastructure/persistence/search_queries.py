@@ -27,6 +27,7 @@ from sqlalchemy import (
     Double,
     Integer,
     Select,
+    and_,
     bindparam,
     cast,
     column,
@@ -53,7 +54,11 @@ from pkm_core.infrastructure.persistence.models import (
     NoteChunkRow,
     NoteRow,
 )
-from pkm_core.infrastructure.persistence.note_sql import TEXT_SEARCH_CONFIG, filtered_note_ids
+from pkm_core.infrastructure.persistence.note_sql import (
+    LIVE,
+    TEXT_SEARCH_CONFIG,
+    filtered_note_ids,
+)
 
 # A keyword-only hit has no best chunk: its snippet is cut from the start of the body.
 PASSAGE_CHARS = 20_000
@@ -375,7 +380,7 @@ def _page(
         score.label("score"),
         (similarity if similarity is not None else literal(None)).label("similarity"),
         (keyword_score if keyword_score is not None else literal(None)).label("keyword_score"),
-    ).join(NoteRow, NoteRow.id == ranked.c.note_id)
+    ).join(NoteRow, and_(NoteRow.id == ranked.c.note_id, LIVE))
     if chunk is not None:
         stmt = stmt.outerjoin(NoteChunkRow, NoteChunkRow.id == chunk)
     return stmt.order_by(score.desc(), ranked.c.note_id).limit(k).offset(offset)
@@ -509,7 +514,7 @@ def _related(
         (1 - distance).label("score"),
         (1 - distance).label("similarity"),
         literal(None).label("keyword_score"),
-    ).where(NoteRow.embedding.is_not(None))
+    ).where(NoteRow.embedding.is_not(None), LIVE)
     if exclude_note_id is not None:
         stmt = stmt.where(NoteRow.id != exclude_note_id)
     return stmt.order_by(distance).limit(k)

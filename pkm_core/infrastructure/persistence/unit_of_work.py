@@ -19,6 +19,10 @@ from pkm_core.infrastructure.persistence.catalog_repository import (
     AsyncSQLAlchemyCatalogRepository,
     SyncSQLAlchemyCatalogRepository,
 )
+from pkm_core.infrastructure.persistence.draft_repository import (
+    AsyncSQLAlchemyDraftRepository,
+    SyncSQLAlchemyDraftRepository,
+)
 from pkm_core.infrastructure.persistence.engines import (
     async_session_factory,
     sync_session_factory,
@@ -45,6 +49,7 @@ class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
     catalog: SyncSQLAlchemyCatalogRepository
     index: SyncSQLAlchemyIndexRepository
     vault: SyncSQLAlchemyVaultRepository
+    drafts: SyncSQLAlchemyDraftRepository
 
     def __init__(self, url_or_session_factory: str | sessionmaker[Session]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -65,6 +70,7 @@ class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
         self.catalog = SyncSQLAlchemyCatalogRepository(self._session)
         self.index = SyncSQLAlchemyIndexRepository(self._session)
         self.vault = SyncSQLAlchemyVaultRepository(self._session)
+        self.drafts = SyncSQLAlchemyDraftRepository(self._session)
         return self
 
     def __exit__(
@@ -108,6 +114,7 @@ class AsyncSQLAlchemyUnitOfWork(IAsyncUnitOfWork):
     catalog: AsyncSQLAlchemyCatalogRepository
     index: AsyncSQLAlchemyIndexRepository
     vault: AsyncSQLAlchemyVaultRepository
+    drafts: AsyncSQLAlchemyDraftRepository
 
     def __init__(self, url_or_session_factory: str | async_sessionmaker[AsyncSession]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -128,6 +135,7 @@ class AsyncSQLAlchemyUnitOfWork(IAsyncUnitOfWork):
         self.catalog = AsyncSQLAlchemyCatalogRepository(self._session)
         self.index = AsyncSQLAlchemyIndexRepository(self._session)
         self.vault = AsyncSQLAlchemyVaultRepository(self._session)
+        self.drafts = AsyncSQLAlchemyDraftRepository(self._session)
         return self
 
     async def __aexit__(

@@ -33,7 +33,14 @@ def test_every_page_opens_on_an_empty_database_without_errors(
 
 def test_the_sidebar_says_when_the_model_is_ready(open_page: Callable[..., AppTest]) -> None:
     at = open_page()
-    assert texts(at.sidebar.caption) == [":material/check_circle: Model ready · fake-bag-of-words"]
+    assert texts(at.sidebar.caption)[0] == ":material/check_circle: Model ready · fake-bag-of-words"
+
+
+def test_the_sidebar_documents_the_keys(open_page: Callable[..., AppTest]) -> None:
+    at = open_page()
+    assert texts(at.sidebar.caption)[-1] == (
+        "Keys: **Ctrl+S** save · **Ctrl+K** or **/** search · **Alt+N** new note"
+    )
 
 
 class _UnloadableEmbedder(FakeEmbedder):

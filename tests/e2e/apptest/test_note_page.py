@@ -72,7 +72,10 @@ def test_related_notes_and_links_in_and_out_are_listed(
     at = open_page(NOTE, id=source)
     assert [s.value for s in at.subheader] == ["Related notes", "Links to"]
     assert links(at)[0] == "Starter"  # the most related note comes first
-    assert "Oven notes (no such note yet)" in " ".join(texts(at.caption))
+    # A link to a missing note leads to a new note with that title.
+    missing = [link for link in at.get("page_link") if "Oven notes" in link.value]
+    assert [m.value for m in missing] == ["Oven notes (new)"]
+    assert missing[0].proto.query_string == "title=Oven+notes"
 
     at = open_page(NOTE, id=target)
     assert "Linked from" in [s.value for s in at.subheader]
@@ -115,4 +118,4 @@ def test_deleting_from_the_note_view_asks_first(
     at.button(key="confirm_delete").click().run()
     assert count_notes(kairos.uow()) == 0
     assert at.title[0].value == "Notes"
-    assert texts(at.success) == ["Deleted “Crust”."]
+    assert texts(at.success) == ["Moved “Crust” to the trash; restore it from the Trash page."]

@@ -95,10 +95,38 @@ def test_saving_over_a_version_saved_elsewhere_shows_both_and_overwrites_nothing
     save(at)
 
     assert any("was changed elsewhere" in e for e in texts(at.error))
-    shown = [c.value for c in at.code]
-    assert "# Rye\n\nMine." in shown and "# Rye\n\nTheirs." in shown
+    diffs = [m.value for m in at.markdown if "kairos-diff" in m.value]
+    # Word level: each side marks only the word that differs.
+    assert any('<del class="kairos-del">Theirs</del>' in d for d in diffs)
+    assert any('<ins class="kairos-ins">Mine</ins>' in d for d in diffs)
     assert get_note(kairos.uow(), note_id).body == "Theirs."
     assert at.text_area(key="draft_body").value == "Mine."  # my text is still in the form
+
+
+def test_keep_editing_after_a_conflict_leads_to_a_save_that_succeeds(
+    open_page: Callable[..., AppTest], kairos: Kairos
+) -> None:
+    note_id = make_note(kairos, "Emmer", "Emmer is old.")
+    at = open_page(WRITE, note=note_id)
+    theirs = get_note(kairos.uow(), note_id).draft().model_copy(update={"body": "Theirs."})
+    update_note(kairos.uow(), kairos.embedder, note_id, theirs, expected_version=1)
+    at.text_area(key="draft_body").input("Mine.")
+    save(at)
+    at.button(key="dismiss_conflict").click().run()
+    assert not at.error and not [m for m in at.markdown if "kairos-diff" in m.value]
+    at.text_area(key="draft_body").input("Theirs. Mine.")
+    save(at)
+    assert texts(at.toast) == ["Saved “Emmer” (version 3)."]
+    assert get_note(kairos.uow(), note_id).body == "Theirs. Mine."
+
+
+def test_cancel_without_changes_leaves_at_once(
+    open_page: Callable[..., AppTest], kairos: Kairos
+) -> None:
+    note_id = make_note(kairos, "Teff", "Tiny.")
+    at = open_page(WRITE, note=note_id)
+    at.button(key="cancel").click().run()
+    assert at.title[0].value == "Teff"
 
 
 def test_after_a_conflict_my_version_can_be_saved_over_theirs_on_purpose(
@@ -114,7 +142,7 @@ def test_after_a_conflict_my_version_can_be_saved_over_theirs_on_purpose(
     at.button(key="overwrite").click().run()
 
     assert get_note(kairos.uow(), note_id).body == "Mine."
-    assert not at.code  # the conflict panel is gone
+    assert not [m for m in at.markdown if "kairos-diff" in m.value]  # the panel is gone
 
 
 def test_after_a_conflict_the_saved_version_can_be_taken_instead(
@@ -131,6 +159,9 @@ def test_after_a_conflict_the_saved_version_can_be_taken_instead(
 
     assert at.text_area(key="draft_body").value == "Theirs."
     assert get_note(kairos.uow(), note_id).body == "Theirs."
+    save(at)  # unchanged: no empty version is made
+    assert texts(at.toast) == ["Nothing changed since version 2."]
+    at.text_area(key="draft_body").input("Theirs, and more.")
     save(at)  # and the next save goes through on top of their version
     assert texts(at.toast) == ["Saved “Oats” (version 3)."]
 
@@ -143,12 +174,12 @@ def test_deleting_a_note_asks_first_and_then_removes_it(
 
     at.button(key="delete").click().run()
     assert titles(kairos) == ["Barley"]  # asking is not deleting
-    assert any("for good" in w for w in texts(at.warning))
+    assert any("to the trash" in w for w in texts(at.warning))
     at.button(key="confirm_delete").click().run()
 
     assert titles(kairos) == []
     assert at.title[0].value == "Notes"
-    assert texts(at.success) == ["Deleted “Barley”."]
+    assert texts(at.success) == ["Moved “Barley” to the trash; restore it from the Trash page."]
 
 
 def test_keeping_a_note_after_asking_to_delete_it_leaves_it_alone(
@@ -169,6 +200,9 @@ def test_cancel_drops_the_changes_and_returns_to_the_note(
     at = open_page(WRITE, note=note_id)
     at.text_area(key="draft_body").input("Something I regret.")
     at.button(key="cancel").click().run()
+    assert at.title[0].value == "Edit note"  # unsaved changes: it asks first
+    assert texts(at.warning) == ["Drop your unsaved changes? The draft is discarded too."]
+    at.button(key="danger_discard").click().run()
 
     assert at.title[0].value == "Corn"  # the note view
     assert get_note(kairos.uow(), note_id).body == "Maize."

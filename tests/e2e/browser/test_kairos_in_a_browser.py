@@ -155,6 +155,10 @@ def test_a_person_writes_relates_finds_edits_and_deletes_notes(page: Page) -> No
     shoot(page, "note")
     related_panel(page).first.click()
     expect(page.get_by_role("heading", name=BREAD[0])).to_be_visible()
+    bread_url = page.url  # the address follows the note shown
+    page.reload()
+    expect(page.get_by_role("heading", name=BREAD[0])).to_be_visible()
+    assert page.url == bread_url
     expect(related_panel(page).first).to_have_accessible_name(STARTER[0])
 
     # Search by meaning: no word of the query is in the note it finds.
@@ -179,9 +183,9 @@ def test_a_person_writes_relates_finds_edits_and_deletes_notes(page: Page) -> No
     open_note_from_editor(page, STARTER[0])
     expect(page.get_by_text("Discard half before each feed.", exact=True)).to_be_visible()
 
-    page.get_by_role("button", name="Delete").click()
-    page.get_by_role("button", name="Yes, delete it").click()
-    expect(page.get_by_text(f"Deleted “{STARTER[0]}”.")).to_be_visible()
+    page.get_by_role("button", name="Move to trash").click()
+    page.get_by_role("button", name="Yes, move it to the trash").click()
+    expect(page.get_by_text(f"Moved “{STARTER[0]}” to the trash")).to_be_visible()
     expect(page.get_by_text("2 notes")).to_be_visible()
 
     sidebar_link(page, "Status").click()

@@ -18,6 +18,8 @@ from tests.scratch_server import ScratchServer
 SCHEMA = {
     "notes",
     "note_chunks",
+    "note_revisions",
+    "note_drafts",
     "note_keywords",
     "keywords",
     "projects",
