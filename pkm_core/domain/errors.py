@@ -51,3 +51,17 @@ class EmbeddingModelMismatch(KairosError):
 
 class StorageUnavailable(KairosError):
     """The database cannot be reached."""
+
+
+class StorageBusy(KairosError):
+    """Every database connection stayed busy for the pool's whole wait."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is busy with other requests right now; nothing was changed, "
+            "try again in a moment."
+        )
+
+
+class InvalidQuery(KairosError):
+    """A search request Kairos cannot run: a query too long, a page too deep."""

@@ -1,9 +1,10 @@
-"""Text rules shared by every entity: clean, bounded, no NUL bytes."""
+"""Text rules shared by every entity: one normaliser, bounded lengths, no NUL bytes."""
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
+from typing import Literal
 
 from pkm_core.domain.errors import InvalidNote
 
@@ -11,12 +12,44 @@ MAX_TITLE_CHARS = 300
 MAX_BODY_CHARS = 200_000
 
 
-def reject_nul(value: str, field: str) -> str:
+# Bidirectional embeddings, overrides and isolates: they make a title display in another
+# order than it is stored (“invoice‮fdp.exe” shows as “invoiceexe.pdf”).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_TABLE = dict.fromkeys(map(ord, BIDI_CONTROLS))
+_NUL_TABLE = {0: None}
+NulPolicy = Literal["refuse", "remove"]
+
+
+def normalise_text(
+    value: str, field: str, *, nul: NulPolicy = "refuse", strip_bidi: bool = False
+) -> str:
+    """The one normaliser of every text entering the core (titles, bodies, queries,
+    keywords, imported fields).
+
+    - lone surrogates (from a JSON "\\ud800" or a file decoded with surrogateescape)
+      become U+FFFD; a surrogate pair becomes the character it encodes;
+    - NUL bytes are refused with one sentence naming `field` (nul="refuse"), or
+      removed (nul="remove", for search queries);
+    - bidi embedding/override/isolate controls are removed when `strip_bidi` (titles,
+      keywords: names shown in lists must read as they are stored).
+    """
+    if not value.isascii():
+        # utf-16 with surrogatepass joins valid pairs; "replace" marks the lone ones.
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        if strip_bidi:
+            value = value.translate(_BIDI_TABLE)
     if "\x00" in value:
+        if nul == "remove":
+            return value.translate(_NUL_TABLE)
         raise InvalidNote(
             f"The {field} contains a NUL byte (\\x00), which cannot be stored; remove it."
         )
     return value
+
+
+def reject_nul(value: str, field: str) -> str:
+    """`normalise_text` for a field shown as a name (bidi controls removed)."""
+    return normalise_text(value, field, strip_bidi=True)
 
 
 def bounded(value: str, field: str, limit: int) -> str:

@@ -18,12 +18,32 @@ from pkm_core.application.dto import (
 from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, IUnitOfWork
 from pkm_core.domain.chunking import chunk_note
-from pkm_core.domain.errors import NoteNotFound
+from pkm_core.domain.errors import InvalidQuery, NoteNotFound
 from pkm_core.domain.snippet import make_snippet
+from pkm_core.domain.text import normalise_text
 
 # How deep each list is read before fusion: enough for a good page of fused results.
 CANDIDATES = DEFAULT_TUNING.candidates
 MAX_LIMIT = 200
+MAX_QUERY_CHARS = 1_000  # a query is a few words; a pasted page is not a query
+MAX_OFFSET = 10_000  # deeper pages are never read; a narrower query finds them
+
+
+def clean_query(query: str, offset: int) -> str:
+    """The query through the text normaliser (NUL removed, lone surrogates replaced),
+    or InvalidQuery with one sentence when it or the page is out of bounds."""
+    query = normalise_text(query, "search query", nul="remove")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidQuery(
+            f"The search query is {len(query):,} characters long; the limit is "
+            f"{MAX_QUERY_CHARS:,}: search for a few of its words instead."
+        )
+    if offset > MAX_OFFSET:
+        raise InvalidQuery(
+            f"Search results can be paged up to result {MAX_OFFSET:,}; narrow the query "
+            "to reach the notes further down."
+        )
+    return query
 
 
 def _hits(rows: list[ScoredNote], mode: SearchMode, query: str) -> list[SearchHit]:
@@ -53,9 +73,10 @@ def search_notes(
     """Ranked notes for `query`, best first, `limit` of them after skipping `offset`.
 
     `embedder` may be None only for keyword search. Raises EmbeddingModelMismatch when
-    the database holds another model's vectors."""
+    the database holds another model's vectors, InvalidQuery for a query longer than
+    MAX_QUERY_CHARS or an offset beyond MAX_OFFSET."""
     # Trailing space is kept: it tells that the last word is finished (no prefix match).
-    query = query.lstrip()
+    query = clean_query(query, offset).lstrip()
     mode = SearchMode(mode)
     limit = min(max(limit, 0), MAX_LIMIT)
     offset = max(offset, 0)
@@ -102,6 +123,8 @@ def related_to_text(
     exclude_note_id: int | None = None,
 ) -> list[RelatedNote]:
     """Notes nearest to a draft that is still being written (nothing is stored)."""
+    title = normalise_text(title, "title", nul="remove")
+    body = normalise_text(body, "note body", nul="remove")
     if not (title.strip() or body.strip()):
         return []
     chunks = chunk_note(title.strip(), body)

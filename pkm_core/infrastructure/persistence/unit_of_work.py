@@ -1,7 +1,8 @@
 """The two Units of Work of the seed: sync (psycopg2) and async (asyncpg).
 
 Semantics: an exception inside the block rolls back; a clean exit commits (an explicit
-commit before that is allowed). The session lives exactly as long as the block.
+commit before that is allowed). The session lives exactly as long as the block. A driver
+error leaving the block (or the commit) is raised as its domain error (`errors.py`).
 """
 
 from __future__ import annotations
@@ -10,30 +11,23 @@ import contextlib
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
 from pkm_core.application.ports import IUnitOfWork
-from pkm_core.domain.errors import StorageUnavailable
 from pkm_core.infrastructure.persistence.engines import (
     async_session_factory,
     sync_session_factory,
 )
+from pkm_core.infrastructure.persistence.errors import domain_error
 from pkm_core.infrastructure.persistence.repositories import (
     AsyncSQLAlchemyNoteRepository,
     SyncSQLAlchemyCatalogRepository,
     SyncSQLAlchemyIndexRepository,
     SyncSQLAlchemyNoteRepository,
 )
-
-
-def _unavailable(exc: BaseException) -> StorageUnavailable:
-    detail = str(getattr(exc, "orig", None) or exc).strip()
-    reason = detail.splitlines()[0] if detail else type(exc).__name__
-    return StorageUnavailable(
-        f"The database cannot be reached ({reason}); check that PostgreSQL is running."
-    )
 
 
 class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
@@ -78,14 +72,15 @@ class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
         finally:
             session.close()
             self._session = None
-        if isinstance(exc, OperationalError):
-            raise _unavailable(exc) from exc
+        mapped = domain_error(exc) if exc is not None else None
+        if mapped is not None:
+            raise mapped from exc
 
     def commit_sync(self) -> None:
         try:
             self.session.commit()
-        except OperationalError as exc:
-            raise _unavailable(exc) from exc
+        except (DBAPIError, PoolTimeout) as exc:
+            raise (domain_error(exc) or exc) from exc
 
     def rollback_sync(self) -> None:
         # A lost connection has been rolled back by the server already.
@@ -131,14 +126,15 @@ class AsyncSQLAlchemyUnitOfWork(IUnitOfWork):
         finally:
             await session.close()
             self._session = None
-        if isinstance(exc, OperationalError):
-            raise _unavailable(exc) from exc
+        mapped = domain_error(exc) if exc is not None else None
+        if mapped is not None:
+            raise mapped from exc
 
     async def commit(self) -> None:
         try:
             await self.session.commit()
-        except OperationalError as exc:
-            raise _unavailable(exc) from exc
+        except (DBAPIError, PoolTimeout) as exc:
+            raise (domain_error(exc) or exc) from exc
 
     async def rollback(self) -> None:
         with contextlib.suppress(OperationalError):
