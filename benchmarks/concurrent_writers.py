@@ -178,6 +178,47 @@ WHERE s.id = 1
 STATS_SQL_SINGLE_ROW = "SELECT doc_count, sum_len_title, sum_len_body FROM bm25_stats WHERE id = 1"
 
 
+RECOUNT_SQL = """
+SELECT count(*), coalesce(sum(len_title), 0), coalesce(sum(len_body), 0)
+FROM (SELECT DISTINCT note_id, len_title, len_body FROM bm25_postings) p
+"""
+DF_DELTA_SQL = """
+SELECT t.df + coalesce((SELECT sum(delta) FROM bm25_term_delta d WHERE d.term_id = t.id), 0)
+FROM bm25_terms t WHERE t.term = ANY(:terms)
+"""
+DF_RECOUNT_SQL = """
+SELECT (SELECT count(*) FROM bm25_postings p WHERE p.term_id = t.id)
+FROM bm25_terms t WHERE t.term = ANY(:terms)
+"""
+
+
+def read_costs(urls: DatabaseUrls) -> None:
+    """What search pays to read the statistics: folded + pending deltas (this design)
+    against computing them from the postings at read time (the alternative)."""
+    engine = create_engine(urls.sync_url)
+    terms = {"terms": ["river", "stone", "garden", "vector", "search"]}
+    timings = {}
+    with engine.connect() as conn:
+        notes = conn.execute(text("SELECT count(*) FROM notes")).scalar_one()
+        for name, sql, params in (
+            ("stats, folded + deltas", STATS_SQL, {}),
+            ("stats, recounted from postings", RECOUNT_SQL, {}),
+            ("df of 5 terms, folded + deltas", DF_DELTA_SQL, terms),
+            ("df of 5 terms, counted from postings", DF_RECOUNT_SQL, terms),
+        ):
+            runs = []
+            for _ in range(21):
+                started = time.perf_counter()
+                conn.execute(text(sql), params).all()
+                runs.append(time.perf_counter() - started)
+            timings[name] = percentile(runs, 50) * 1000
+    engine.dispose()
+    print(
+        f"    read cost at {notes} notes (median of 21): "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in timings.items())
+    )
+
+
 def report(kind: str, writers: int, seconds: float, tally: Tally, urls: DatabaseUrls) -> None:
     global STATS_SQL
     engine = create_engine(urls.sync_url)
@@ -198,6 +239,8 @@ def report(kind: str, writers: int, seconds: float, tally: Tally, urls: Database
     )
     for message, count in tally.raw_errors.most_common(5):
         print(f"    raw x{count}: {message}")
+    if has_deltas is not None:
+        read_costs(urls)
 
 
 def main() -> None:
