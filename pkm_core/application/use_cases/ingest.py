@@ -25,8 +25,8 @@ from typing import Any
 import frontmatter
 
 from pkm_core.application.dto import IngestReport, PreparedNote
-from pkm_core.application.indexing import ensure_model_on_record, index_note, prepare_notes
-from pkm_core.application.ports import IEmbedder, IUnitOfWork
+from pkm_core.application.indexing import ensure_model_on_record, known_vectors, prepare_notes
+from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.domain.errors import (
     EmbeddingModelMismatch,
     InvalidNote,
@@ -316,7 +316,7 @@ class _Plan:
 
     items: list[ImportItem]
     new: list[PreparedNote] = field(default_factory=list)
-    updates: list[tuple[Note, NoteDraft]] = field(default_factory=list)
+    updates: list[tuple[Note, PreparedNote]] = field(default_factory=list)
     unchanged: int = 0
     titles: list[str] = field(default_factory=list)  # lower-case titles this batch takes
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -332,7 +332,7 @@ def _free_title(
 
 
 def _disambiguate(
-    uow: IUnitOfWork, items: list[ImportItem], used: set[str], plan: _Plan
+    uow: ISyncUnitOfWork, items: list[ImportItem], used: set[str], plan: _Plan
 ) -> list[NoteDraft]:
     """Titles free in the database and in this run: a clash becomes "Title (2)"."""
     drafts = [item.draft for item in items if item.draft is not None]
@@ -375,7 +375,7 @@ def _merge(existing: Note, draft: NoteDraft) -> NoteDraft:
 
 
 def _plan_batch(
-    uow_factory: Callable[[], IUnitOfWork],
+    uow_factory: Callable[[], ISyncUnitOfWork],
     embedder: IEmbedder,
     items: list[ImportItem],
     used: set[str],
@@ -394,6 +394,7 @@ def _plan_batch(
             for n in uow.notes.get_by_external_ids([d.external_id for d in drafts if d.external_id])
         }
     new: list[NoteDraft] = []
+    changed: list[tuple[Note, NoteDraft]] = []
     for draft in drafts:
         note = stored.get(draft.external_id)
         if note is None:
@@ -408,21 +409,29 @@ def _plan_batch(
         ):
             plan.unchanged += 1
         else:
-            plan.updates.append((note, merged))
+            changed.append((note, merged))
+    known: dict[str, list[float]] = {}
+    if changed:
+        with uow_factory() as uow:  # the stored chunks: only changed ones are embedded
+            for note, _merged in changed:
+                known.update(known_vectors(uow.notes.chunks(note.id)))
     plan.new = prepare_notes(new, embedder)
+    prepared = prepare_notes([merged for _note, merged in changed], embedder, known)
+    plan.updates = [(note, p) for (note, _merged), p in zip(changed, prepared, strict=True)]
     return plan
 
 
-def _write_plan(uow_factory: Callable[[], IUnitOfWork], embedder: IEmbedder, plan: _Plan) -> _Plan:
+def _write_plan(
+    uow_factory: Callable[[], ISyncUnitOfWork], embedder: IEmbedder, plan: _Plan
+) -> _Plan:
     """One transaction: the new notes in bulk, then the changed ones (only their changed
     chunks are embedded again)."""
     with uow_factory() as uow:
         ensure_model_on_record(uow.index, embedder)  # never write beside another model
         if plan.new:
             uow.notes.add_many(plan.new)
-        for stored, merged in plan.updates:
-            note = uow.notes.update(stored.id, merged, stored.version)
-            index_note(uow.notes, embedder, note)
+        for stored, prepared in plan.updates:
+            uow.notes.update(stored.id, prepared, stored.version)
     return plan
 
 
@@ -433,7 +442,7 @@ class _Importer:
 
     def __init__(
         self,
-        uow_factory: Callable[[], IUnitOfWork],
+        uow_factory: Callable[[], ISyncUnitOfWork],
         embedder: IEmbedder,
         project_id: int | None,
         on_written: Callable[[], None],
@@ -509,7 +518,7 @@ class _Importer:
 
 
 def ingest_items(
-    uow_factory: Callable[[], IUnitOfWork],
+    uow_factory: Callable[[], ISyncUnitOfWork],
     embedder: IEmbedder,
     items: Iterable[ImportItem],
     total: int,
@@ -547,7 +556,7 @@ def ingest_items(
 
 
 def ingest_folder(
-    uow_factory: Callable[[], IUnitOfWork],
+    uow_factory: Callable[[], ISyncUnitOfWork],
     embedder: IEmbedder,
     folder: Path,
     on_progress: ProgressCallback | None = None,
@@ -565,7 +574,7 @@ def ingest_folder(
 
 
 def ingest_zip(
-    uow_factory: Callable[[], IUnitOfWork],
+    uow_factory: Callable[[], ISyncUnitOfWork],
     embedder: IEmbedder,
     archive: Path,
     on_progress: ProgressCallback | None = None,
@@ -584,7 +593,7 @@ def ingest_zip(
 
 
 def ingest_jsonl(
-    uow_factory: Callable[[], IUnitOfWork],
+    uow_factory: Callable[[], ISyncUnitOfWork],
     embedder: IEmbedder,
     path: Path,
     on_progress: ProgressCallback | None = None,
@@ -604,7 +613,7 @@ def ingest_jsonl(
 
 
 def ingest_path(
-    uow_factory: Callable[[], IUnitOfWork],
+    uow_factory: Callable[[], ISyncUnitOfWork],
     embedder: IEmbedder,
     path: Path,
     on_progress: ProgressCallback | None = None,

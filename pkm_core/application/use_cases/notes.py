@@ -12,8 +12,8 @@ from pkm_core.application.dto import (
     PageRequest,
     SortOrder,
 )
-from pkm_core.application.indexing import index_note
-from pkm_core.application.ports import IEmbedder, IUnitOfWork
+from pkm_core.application.indexing import ensure_model_on_record, known_vectors, prepare_note
+from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.domain.errors import NoteNotFound
 from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.domain.project import Project
@@ -31,25 +31,35 @@ class NoteView:
     backlinks: tuple[LinkedNote, ...]
 
 
-def create_note(uow: IUnitOfWork, embedder: IEmbedder, draft: NoteDraft) -> Note:
-    """Store a new note with its chunks and vectors, all in one transaction."""
+def create_note(uow: ISyncUnitOfWork, embedder: IEmbedder, draft: NoteDraft) -> Note:
+    """Embed the note, then store it with its chunks, vectors and links in one transaction."""
+    prepared = prepare_note(draft, embedder)
     with uow:
-        note = uow.notes.add(draft)
-        index_note(uow.notes, embedder, note, uow.index)
-        return note
+        ensure_model_on_record(uow.index, embedder)
+        return uow.notes.add(prepared)
 
 
 def update_note(
-    uow: IUnitOfWork, embedder: IEmbedder, note_id: int, draft: NoteDraft, expected_version: int
+    uow: ISyncUnitOfWork,
+    embedder: IEmbedder,
+    note_id: int,
+    draft: NoteDraft,
+    expected_version: int,
 ) -> Note:
-    """Save an edit; raises VersionConflict if the note changed since `expected_version`."""
+    """Save an edit; raises VersionConflict if the note changed since `expected_version`.
+
+    The stored chunks are read first (a short read), only the changed ones are embedded
+    with no transaction open, then the note is written once; the version check of that
+    write covers an edit made elsewhere in between."""
     with uow:
-        note = uow.notes.update(note_id, draft, expected_version)
-        index_note(uow.notes, embedder, note, uow.index)
-        return note
+        known = known_vectors(uow.notes.chunks(note_id))
+    prepared = prepare_note(draft, embedder, known)
+    with uow:
+        ensure_model_on_record(uow.index, embedder)
+        return uow.notes.update(note_id, prepared, expected_version)
 
 
-def get_note(uow: IUnitOfWork, note_id: int) -> Note:
+def get_note(uow: ISyncUnitOfWork, note_id: int) -> Note:
     with uow:
         note = uow.notes.get(note_id)
     if note is None:
@@ -57,13 +67,13 @@ def get_note(uow: IUnitOfWork, note_id: int) -> Note:
     return note
 
 
-def delete_note(uow: IUnitOfWork, note_id: int, expected_version: int | None = None) -> None:
+def delete_note(uow: ISyncUnitOfWork, note_id: int, expected_version: int | None = None) -> None:
     with uow:
         uow.notes.delete(note_id, expected_version)
 
 
 def list_notes(
-    uow: IUnitOfWork,
+    uow: ISyncUnitOfWork,
     filters: NoteFilter = NoteFilter(),
     page: PageRequest = PageRequest(),
     sort: SortOrder = SortOrder.UPDATED,
@@ -72,12 +82,12 @@ def list_notes(
         return uow.notes.list(filters, page, sort)
 
 
-def count_notes(uow: IUnitOfWork) -> int:
+def count_notes(uow: ISyncUnitOfWork) -> int:
     with uow:
         return uow.notes.count()
 
 
-def view_note(uow: IUnitOfWork, note_id: int) -> NoteView:
+def view_note(uow: ISyncUnitOfWork, note_id: int) -> NoteView:
     with uow:
         note = uow.notes.get(note_id)
         if note is None:

@@ -16,7 +16,7 @@ from pkm_core.application.dto import (
     SearchTuning,
 )
 from pkm_core.application.indexing import mean_vector
-from pkm_core.application.ports import IEmbedder, IUnitOfWork
+from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.errors import InvalidQuery, NoteNotFound
 from pkm_core.domain.snippet import make_snippet
@@ -60,7 +60,7 @@ def _hits(rows: list[ScoredNote], mode: SearchMode, query: str) -> list[SearchHi
 
 
 def search_notes(
-    uow: IUnitOfWork,
+    uow: ISyncUnitOfWork,
     embedder: IEmbedder | None,
     query: str,
     mode: SearchMode = SearchMode.HYBRID,
@@ -105,7 +105,7 @@ def search_notes(
     return _hits(rows, mode, query)
 
 
-def related_notes(uow: IUnitOfWork, note_id: int, limit: int = 8) -> list[RelatedNote]:
+def related_notes(uow: ISyncUnitOfWork, note_id: int, limit: int = 8) -> list[RelatedNote]:
     """The notes nearest in meaning to a stored note, itself excluded."""
     with uow:
         rows = uow.notes.related_to_note(note_id, max(limit, 0))
@@ -115,7 +115,7 @@ def related_notes(uow: IUnitOfWork, note_id: int, limit: int = 8) -> list[Relate
 
 
 def related_to_text(
-    uow: IUnitOfWork,
+    uow: ISyncUnitOfWork,
     embedder: IEmbedder,
     title: str,
     body: str,

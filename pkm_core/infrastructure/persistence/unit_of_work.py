@@ -1,8 +1,7 @@
 """The two Units of Work of the seed: sync (psycopg2) and async (asyncpg).
 
 Semantics: an exception inside the block rolls back; a clean exit commits (an explicit
-commit before that is allowed). The session lives exactly as long as the block. A driver
-error leaving the block (or the commit) is raised as its domain error (`errors.py`).
+commit before that is allowed). The session lives exactly as long as the block.
 """
 
 from __future__ import annotations
@@ -11,26 +10,31 @@ import contextlib
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
-from pkm_core.application.ports import IUnitOfWork
+from pkm_core.application.ports import IAsyncUnitOfWork, ISyncUnitOfWork
+from pkm_core.infrastructure.persistence.catalog_repository import (
+    AsyncSQLAlchemyCatalogRepository,
+    SyncSQLAlchemyCatalogRepository,
+)
 from pkm_core.infrastructure.persistence.engines import (
     async_session_factory,
     sync_session_factory,
 )
 from pkm_core.infrastructure.persistence.errors import domain_error
+from pkm_core.infrastructure.persistence.index_repository import (
+    AsyncSQLAlchemyIndexRepository,
+    SyncSQLAlchemyIndexRepository,
+)
 from pkm_core.infrastructure.persistence.repositories import (
     AsyncSQLAlchemyNoteRepository,
-    SyncSQLAlchemyCatalogRepository,
-    SyncSQLAlchemyIndexRepository,
     SyncSQLAlchemyNoteRepository,
 )
 
 
-class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
+class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
     """`with SyncSQLAlchemyUnitOfWork(url) as uow: uow.notes.add(...)`"""
 
     notes: SyncSQLAlchemyNoteRepository
@@ -72,15 +76,18 @@ class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
         finally:
             session.close()
             self._session = None
-        mapped = domain_error(exc) if exc is not None else None
+        mapped = None if exc is None else domain_error(exc)
         if mapped is not None:
             raise mapped from exc
 
     def commit_sync(self) -> None:
         try:
             self.session.commit()
-        except (DBAPIError, PoolTimeout) as exc:
-            raise (domain_error(exc) or exc) from exc
+        except Exception as exc:
+            mapped = domain_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def rollback_sync(self) -> None:
         # A lost connection has been rolled back by the server already.
@@ -88,10 +95,12 @@ class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
             self.session.rollback()
 
 
-class AsyncSQLAlchemyUnitOfWork(IUnitOfWork):
+class AsyncSQLAlchemyUnitOfWork(IAsyncUnitOfWork):
     """`async with AsyncSQLAlchemyUnitOfWork(url) as uow: await uow.notes.add(...)`"""
 
     notes: AsyncSQLAlchemyNoteRepository
+    catalog: AsyncSQLAlchemyCatalogRepository
+    index: AsyncSQLAlchemyIndexRepository
 
     def __init__(self, url_or_session_factory: str | async_sessionmaker[AsyncSession]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -109,6 +118,8 @@ class AsyncSQLAlchemyUnitOfWork(IUnitOfWork):
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
         self.notes = AsyncSQLAlchemyNoteRepository(self._session)
+        self.catalog = AsyncSQLAlchemyCatalogRepository(self._session)
+        self.index = AsyncSQLAlchemyIndexRepository(self._session)
         return self
 
     async def __aexit__(
@@ -126,15 +137,18 @@ class AsyncSQLAlchemyUnitOfWork(IUnitOfWork):
         finally:
             await session.close()
             self._session = None
-        mapped = domain_error(exc) if exc is not None else None
+        mapped = None if exc is None else domain_error(exc)
         if mapped is not None:
             raise mapped from exc
 
     async def commit(self) -> None:
         try:
             await self.session.commit()
-        except (DBAPIError, PoolTimeout) as exc:
-            raise (domain_error(exc) or exc) from exc
+        except Exception as exc:
+            mapped = domain_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     async def rollback(self) -> None:
         with contextlib.suppress(OperationalError):

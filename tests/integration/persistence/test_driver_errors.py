@@ -7,6 +7,7 @@ import time
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import sessionmaker
 
 from pkm_core.application.use_cases.notes import create_note, update_note
@@ -122,3 +123,19 @@ def test_an_exhausted_pool_is_one_storage_busy_sentence(clean_database: Database
     finally:
         held.close()
         engine.dispose()
+
+
+async def test_an_exhausted_async_pool_is_one_storage_busy_sentence(
+    clean_database: DatabaseUrls,
+) -> None:
+    engine = create_async_engine(
+        clean_database.async_url, pool_size=1, max_overflow=0, pool_timeout=0.2
+    )
+    held = await engine.connect()  # the pool's only connection
+    try:
+        with pytest.raises(StorageBusy, match="try again in a moment"):
+            async with AsyncSQLAlchemyUnitOfWork(async_sessionmaker(engine)) as uow:
+                await uow.notes.count()
+    finally:
+        await held.close()
+        await engine.dispose()
