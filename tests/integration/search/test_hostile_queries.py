@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pkm_core.application.dto import SearchMode
 from pkm_core.application.use_cases.search import MAX_OFFSET, MAX_QUERY_CHARS, search_notes
-from pkm_core.domain.errors import InvalidQuery, KairosError
+from pkm_core.domain.errors import InvalidSearch, KairosError
 from pkm_core.domain.note import Note
 from tests.fakes import FakeEmbedder
 from tests.integration.search.conftest import UowFactory
@@ -49,7 +49,7 @@ def test_a_lone_surrogate_in_the_query_is_replaced(
 def test_an_offset_beyond_the_limit_is_one_sentence(
     uow: UowFactory, fake_embedder: FakeEmbedder, notes: list[Note], offset: int
 ) -> None:
-    with pytest.raises(InvalidQuery, match="paged up to result 10,000"):
+    with pytest.raises(InvalidSearch, match="paged up to result 10,000"):
         search_notes(uow(), fake_embedder, "autumn", offset=offset)
 
 
@@ -69,7 +69,7 @@ def test_a_huge_limit_is_capped(
 def test_a_megabyte_query_is_one_sentence(
     uow: UowFactory, fake_embedder: FakeEmbedder, notes: list[Note]
 ) -> None:
-    with pytest.raises(InvalidQuery, match=f"the limit is {MAX_QUERY_CHARS:,}"):
+    with pytest.raises(InvalidSearch, match=f"the limit is {MAX_QUERY_CHARS:,}"):
         search_notes(uow(), fake_embedder, "autumn " * 150_000)
 
 
