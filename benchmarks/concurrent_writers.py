@@ -2,11 +2,12 @@
 
 Sync writers are threads calling the app's `create_note` use case through the sync Unit of
 Work (psycopg2); async writers are asyncio tasks that embed first and then add the note
-with its chunks through the async Unit of Work (asyncpg). `--revision 0002` migrates the
-scratch database to the schema before migration 0011 (one bm25_stats row locked by every
-writer), to measure the same code before and after it. The embedder is the deterministic fake
-of the tests (hashed bag of words, microseconds per note) so that the figures measure the
-database's write path (BM25 statistics, postings, HNSW inserts, the pool), not the model.
+with its chunks through the async Unit of Work (asyncpg). `--revision 0009_vault_model`
+migrates the scratch database to the schema before migration 0011 (one bm25_stats row
+locked by every writer), to measure the same code before and after it. The embedder is
+the deterministic fake of the tests (hashed bag of words, microseconds per note) so that
+the figures measure the database's write path (BM25 statistics, postings, HNSW inserts,
+the pool), not the model.
 
 Every save either succeeds, or raises a domain error (counted by type), or raises anything
 else (a raw error, counted and printed): at the end the notes in the database are compared

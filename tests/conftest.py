@@ -87,7 +87,8 @@ def database(test_server: ScratchServer) -> Iterator[DatabaseUrls]:
 
 _TABLES = (
     "note_links, note_chunks, note_keywords, notes, keywords, projects, sources, "
-    "bm25_postings, bm25_terms, bm25_stats_delta, bm25_term_delta, embedding_model"
+    "bm25_postings, bm25_terms, bm25_stats_delta, bm25_term_delta, embedding_model, "
+    "note_vault, note_aliases, vault_attachments"
 )
 
 

@@ -14,7 +14,7 @@ deltas of committed transactions into bm25_stats / bm25_terms.df; the others ski
 search reads base + pending deltas in one snapshot, so its statistics are exact.
 
 Revision ID: 0011_bm25_stats_deltas
-Revises: 0002
+Revises: 0009_vault_model
 Create Date: 2026-12-01
 """
 
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_bm25_stats_deltas"
-down_revision: str | None = "0002"
+down_revision: str | None = "0009_vault_model"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

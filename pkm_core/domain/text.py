@@ -21,22 +21,22 @@ NulPolicy = Literal["refuse", "remove"]
 
 
 def normalise_text(
-    value: str, field: str, *, nul: NulPolicy = "refuse", strip_bidi: bool = False
+    value: str, field: str = "text", *, nul: NulPolicy = "remove", title: bool = False
 ) -> str:
     """The one normaliser of every text entering the core (titles, bodies, queries,
-    keywords, imported fields).
+    keywords, imported fields and front matter).
 
     - lone surrogates (from a JSON "\\ud800" or a file decoded with surrogateescape)
       become U+FFFD; a surrogate pair becomes the character it encodes;
-    - NUL bytes are refused with one sentence naming `field` (nul="refuse"), or
-      removed (nul="remove", for search queries);
-    - bidi embedding/override/isolate controls are removed when `strip_bidi` (titles,
+    - NUL bytes are removed (nul="remove", the default: queries, imported text), or
+      refused with one sentence naming `field` (nul="refuse": what a person types);
+    - bidi embedding/override/isolate controls are removed when `title` (titles,
       keywords: names shown in lists must read as they are stored).
     """
     if not value.isascii():
         # utf-16 with surrogatepass joins valid pairs; "replace" marks the lone ones.
         value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-        if strip_bidi:
+        if title:
             value = value.translate(_BIDI_TABLE)
     if "\x00" in value:
         if nul == "remove":
@@ -48,8 +48,8 @@ def normalise_text(
 
 
 def reject_nul(value: str, field: str) -> str:
-    """`normalise_text` for a field shown as a name (bidi controls removed)."""
-    return normalise_text(value, field, strip_bidi=True)
+    """`normalise_text` for a name a person typed: NUL refused, bidi controls removed."""
+    return normalise_text(value, field, nul="refuse", title=True)
 
 
 def bounded(value: str, field: str, limit: int) -> str:

@@ -20,7 +20,7 @@ def test_a_surrogate_pair_becomes_the_character_it_encodes() -> None:
 
 def test_a_nul_byte_is_refused_with_a_sentence_naming_the_field() -> None:
     with pytest.raises(InvalidNote, match=r"The note body contains a NUL byte"):
-        normalise_text("a\x00b", "note body")
+        normalise_text("a\x00b", "note body", nul="refuse")
 
 
 def test_a_nul_byte_is_removed_when_asked() -> None:
@@ -29,7 +29,7 @@ def test_a_nul_byte_is_removed_when_asked() -> None:
 
 def test_bidi_controls_are_removed_only_when_asked() -> None:
     text = "invoice\u202efdp.exe \u2066x\u2069"
-    assert normalise_text(text, "title", strip_bidi=True) == "invoicefdp.exe x"
+    assert normalise_text(text, "title", title=True) == "invoicefdp.exe x"
     assert normalise_text(text, "note body") == text
 
 

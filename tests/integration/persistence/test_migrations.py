@@ -29,6 +29,9 @@ SCHEMA = {
     "bm25_stats",
     "bm25_stats_delta",
     "bm25_term_delta",
+    "note_vault",
+    "note_aliases",
+    "vault_attachments",
 }
 
 
