@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(VENV)/bin/streamlit run streamlit_app/app.py
+	$(VENV)/bin/kairos run
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 browser:

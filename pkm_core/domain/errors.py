@@ -71,3 +71,14 @@ class EmbeddingModelMismatch(KairosError):
 
 class StorageUnavailable(KairosError):
     """The database cannot be reached."""
+
+
+class StorageBusy(StorageUnavailable):
+    """Every database connection stayed busy for the pool's whole wait (or a deadlock
+    was broken): nothing was changed and the same request may simply be tried again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is busy with other requests right now; nothing was changed, "
+            "try again in a moment."
+        )

@@ -13,7 +13,7 @@ from pkm_core.domain.text import (
     MAX_TITLE_CHARS,
     bounded,
     content_hash,
-    reject_nul,
+    normalise_text,
 )
 
 
@@ -34,7 +34,7 @@ class NoteDraft(BaseModel):
     @field_validator("title")
     @classmethod
     def _clean_title(cls, value: str) -> str:
-        title = " ".join(reject_nul(value, "title").split())
+        title = " ".join(normalise_text(value, "title", nul="refuse", title=True).split())
         if not title:
             raise InvalidNote("A note needs a title.")
         return bounded(title, "title", MAX_TITLE_CHARS)
@@ -43,7 +43,11 @@ class NoteDraft(BaseModel):
     @classmethod
     def _clean_body(cls, value: str) -> str:
         # Normalise line endings so the same text always hashes the same.
-        body = reject_nul(value, "note body").replace("\r\n", "\n").replace("\r", "\n")
+        body = (
+            normalise_text(value, "note body", nul="refuse")
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+        )
         return bounded(body, "note body", MAX_BODY_CHARS)
 
     @field_validator("keywords", mode="before")

@@ -24,10 +24,30 @@ from pkm_core.application.use_cases.notes import find_note
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.errors import InvalidSearch, NoteNotFound
 from pkm_core.domain.snippet import make_snippet
+from pkm_core.domain.text import normalise_text
 
 # How deep each list is read before fusion: enough for a good page of fused results.
 CANDIDATES = DEFAULT_TUNING.candidates
 MAX_LIMIT = 200
+MAX_QUERY_CHARS = 1_000  # a query is a few words; a pasted page is not a query
+MAX_OFFSET = 10_000  # deeper pages are never read; a narrower query finds them
+
+
+def clean_query(query: str, offset: int) -> str:
+    """The query through the text normaliser (NUL removed, lone surrogates replaced),
+    or InvalidSearch with one sentence when it or the page is out of bounds."""
+    query = normalise_text(query, "search query", nul="remove")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidSearch(
+            f"The search query is {len(query):,} characters long; the limit is "
+            f"{MAX_QUERY_CHARS:,}: search for a few of its words instead."
+        )
+    if offset > MAX_OFFSET:
+        raise InvalidSearch(
+            f"Search results can be paged up to result {MAX_OFFSET:,}; narrow the query "
+            "to reach the notes further down."
+        )
+    return query
 
 
 def shape_hits(rows: list[ScoredNote], mode: SearchMode, query: str) -> list[SearchHit]:
@@ -70,7 +90,9 @@ class SearchRequest:
 
 
 def search_request(query: str, mode: SearchMode | str, limit: int, offset: int) -> SearchRequest:
-    """Raises InvalidSearch for an unknown mode."""
+    """Raises InvalidSearch for an unknown mode, a query longer than MAX_QUERY_CHARS or an
+    offset beyond MAX_OFFSET."""
+    query = clean_query(query, offset)
     # Trailing space is kept: it tells that the last word is finished (no prefix match).
     try:
         checked_mode = SearchMode(mode)
@@ -88,6 +110,8 @@ def related(rows: list[ScoredNote]) -> list[RelatedNote]:
 
 def text_vector(embedder: IEmbedder, title: str, body: str) -> list[float]:
     """The vector standing for a draft, as a stored note's would (slow: embeds)."""
+    title = normalise_text(title, "title", nul="remove")
+    body = normalise_text(body, "note body", nul="remove")
     chunks = chunk_note(title.strip(), body)
     return mean_vector(embedder.embed_documents([c.embed_text for c in chunks]))
 

@@ -1,26 +1,58 @@
-"""The one place where database and driver errors become domain errors (one sentence each).
+"""The one mapping of database driver errors to domain errors.
 
-No SQLAlchemy, psycopg or asyncpg text reaches a person: every Unit of Work maps what the
-driver raised with `domain_error` before it leaves the transaction.
+No SQLAlchemy, psycopg2 or asyncpg text reaches a person: the Units of Work (and the
+composition root's first contact) pass every exception through `domain_error`, which
+returns the domain error to raise instead, or None for an error that is a bug to see.
+
+- a lost or refused connection (OperationalError) -> StorageUnavailable;
+- every pooled connection busy for the pool's whole timeout (sqlalchemy TimeoutError),
+  a deadlock or serialisation failure -> StorageBusy (nothing was changed);
+- a unique violation on the title index (two saves racing to one title) ->
+  DuplicateTitle, as the repository's own check says when there is no race.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+import re
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from pkm_core.domain.errors import AlreadyCreated, DuplicateTitle, KairosError, StorageUnavailable
+from pkm_core.domain.errors import (
+    AlreadyCreated,
+    DuplicateTitle,
+    KairosError,
+    StorageBusy,
+    StorageUnavailable,
+)
 
-# Unique indexes whose violation is a person's doing, with the error that says so.
-_UNIQUE = {
-    "ux_notes_title_key": DuplicateTitle,
-    "ux_notes_create_token": AlreadyCreated,
-}
+TITLE_INDEX = "ux_notes_title_key"
+CREATE_TOKEN_INDEX = "ux_notes_create_token"  # a create repeated by a second click or tab
+_RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+_KEY_VALUE = re.compile(r"\)=\((?P<value>.*)\) already exists", re.DOTALL)
+
+
+def _driver_error(exc: DBAPIError) -> BaseException | None:
+    """The driver's own exception: psycopg2's, or asyncpg's behind SQLAlchemy's adapter."""
+    orig = exc.orig
+    cause = getattr(orig, "__cause__", None)
+    return cause if cause is not None and not hasattr(orig, "diag") else orig
+
+
+def _field(exc: DBAPIError, psycopg2_name: str, asyncpg_name: str) -> str | None:
+    driver = _driver_error(exc)
+    diag = getattr(driver, "diag", None)
+    value = getattr(diag, psycopg2_name, None) if diag is not None else None
+    return value if value is not None else getattr(driver, asyncpg_name, None)
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    driver = _driver_error(exc)
+    return getattr(driver, "pgcode", None) or getattr(driver, "sqlstate", None)
 
 
 def unavailable(exc: BaseException) -> StorageUnavailable:
-    """The database cannot be reached: the driver's first line names the cause (a socket
-    path or a host, never a password)."""
+    """The first line of the server's reason (no SQL, no traceback) in one sentence."""
     detail = str(getattr(exc, "orig", None) or exc).strip()
     reason = detail.splitlines()[0] if detail else type(exc).__name__
     return StorageUnavailable(
@@ -29,26 +61,22 @@ def unavailable(exc: BaseException) -> StorageUnavailable:
 
 
 def domain_error(exc: BaseException) -> KairosError | None:
-    """The domain error standing for a driver error, or None when it is not a driver's."""
+    """The domain error standing for a driver error, or None when it maps to none."""
+    if isinstance(exc, PoolTimeout):
+        return StorageBusy()
+    if not isinstance(exc, DBAPIError):
+        return None
+    if isinstance(exc, IntegrityError):
+        constraint = _field(exc, "constraint_name", "constraint_name")
+        if constraint == CREATE_TOKEN_INDEX:
+            return AlreadyCreated()
+        if constraint == TITLE_INDEX:
+            detail = _field(exc, "message_detail", "detail") or ""
+            match = _KEY_VALUE.search(detail)
+            return DuplicateTitle(match.group("value") if match else "this title")
+        return None
+    if _sqlstate(exc) in _RETRYABLE:
+        return StorageBusy()
     if isinstance(exc, OperationalError):
         return unavailable(exc)
-    if isinstance(exc, IntegrityError):
-        name = _constraint_name(exc.orig)
-        if name in _UNIQUE:
-            return _UNIQUE[name]()
-    if isinstance(exc, PoolTimeout):  # every pooled connection stayed busy (pool_timeout)
-        return StorageUnavailable(
-            "The database is busy with other requests and none finished in time; try again."
-        )
     return None
-
-
-def _constraint_name(orig: BaseException | None) -> str | None:
-    """The violated constraint: psycopg2 puts it in `diag`, asyncpg on the error itself."""
-    diag = getattr(orig, "diag", None)
-    name = getattr(diag, "constraint_name", None) or getattr(orig, "constraint_name", None)
-    if name is None and orig is not None:
-        # asyncpg through SQLAlchemy's adapter: the driver's error is wrapped once more.
-        inner = getattr(orig, "__cause__", None)
-        name = getattr(inner, "constraint_name", None)
-    return name if isinstance(name, str) else None

@@ -125,7 +125,8 @@ class NoteLinkRow(Base):
 
 
 class Bm25TermRow(Base):
-    """Vocabulary of the keyword index with document frequencies (kept by a trigger)."""
+    """Vocabulary of the keyword index with document frequencies as of the last fold
+    (pending changes in bm25_term_delta; kept by triggers)."""
 
     __tablename__ = "bm25_terms"
 
@@ -151,12 +152,37 @@ class Bm25PostingRow(Base):
 
 
 class Bm25StatsRow(Base):
+    """The collection statistics as of the last fold; pending changes are in
+    bm25_stats_delta (search reads both, see `search_operations`)."""
+
     __tablename__ = "bm25_stats"
 
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=1)
     doc_count: Mapped[int] = mapped_column(BigInteger, default=0)
     sum_len_title: Mapped[float] = mapped_column(Double, default=0)
     sum_len_body: Mapped[float] = mapped_column(Double, default=0)
+
+
+class Bm25StatsDeltaRow(Base):
+    """A write transaction's change to the collection statistics, folded into
+    bm25_stats later (migration 0011): writers append, none waits on a shared row."""
+
+    __tablename__ = "bm25_stats_delta"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    doc_count: Mapped[int] = mapped_column(BigInteger)
+    sum_len_title: Mapped[float] = mapped_column(Double)
+    sum_len_body: Mapped[float] = mapped_column(Double)
+
+
+class Bm25TermDeltaRow(Base):
+    """A write transaction's change to one term's document frequency, folded later."""
+
+    __tablename__ = "bm25_term_delta"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    term_id: Mapped[int] = mapped_column(Integer, index=True)
+    delta: Mapped[int] = mapped_column(Integer)
 
 
 class NoteVaultRow(Base):

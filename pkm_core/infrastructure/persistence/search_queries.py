@@ -8,8 +8,9 @@ starts, so they cannot be set inside the query that scans: that statement also r
 the recorded embedding model (checked against the query's) and, when filters are set,
 how many notes pass them (a small set is searched exactly instead of through HNSW).
 
-BM25 is computed from the trigger-kept inverted index (bm25_terms, bm25_postings,
-bm25_stats): PostgreSQL's ts_rank has no IDF and ranks poorly (see docs/SEARCH.md). Each
+BM25 is computed from the trigger-kept inverted index (bm25_terms, bm25_postings, and
+the collection statistics of `bm25_stats.py`): PostgreSQL's ts_rank has no IDF and ranks
+poorly (see docs/SEARCH.md). Each
 query term's postings are read best-first through the impact-ordered covering index of
 migration 0002, at most `postings_per_term` of them, and scored exactly.
 """
@@ -46,9 +47,9 @@ from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, ScoredNote, Sea
 from pkm_core.domain.embedding import same_model
 from pkm_core.domain.errors import EmbeddingModelMismatch
 from pkm_core.domain.text import fold_accents
+from pkm_core.infrastructure.persistence.bm25_stats import collection_stats, term_df
 from pkm_core.infrastructure.persistence.models import (
     Bm25PostingRow,
-    Bm25StatsRow,
     Bm25TermRow,
     EmbeddingModelRow,
     NoteChunkRow,
@@ -199,6 +200,7 @@ def _prefix_end(prefix: str) -> str:
 def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning) -> CTE:
     """(note_id, score) of the k best notes by BM25 (title words weigh `title_weight`)."""
     terms = Bm25TermRow
+    df = term_df()
     query_lexemes = select(
         func.unnest(
             func.tsvector_to_array(
@@ -207,22 +209,22 @@ def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning)
         ).label("term")
     ).cte("query_lexemes")
     branches: list[Select[int, int, float]] = [
-        select(terms.id, terms.df, _float(1.0).label("boost")).where(
-            terms.term.in_(select(query_lexemes.c.term)), terms.df > 0
+        select(terms.id, df.label("df"), _float(1.0).label("boost")).where(
+            terms.term.in_(select(query_lexemes.c.term)), df > 0
         )
     ]
     prefix = _prefix(query)
     if prefix and tuning.prefix_expansions > 0:
         expansions = (
-            select(terms.id, terms.df, _float(PREFIX_BOOST).label("boost"))
+            select(terms.id, df.label("df"), _float(PREFIX_BOOST).label("boost"))
             .where(
                 # A range, not LIKE: a btree on a "C"-collated column serves it with any driver.
                 terms.term >= bindparam("prefix", prefix),
                 terms.term < bindparam("prefix_end", _prefix_end(prefix)),
-                terms.df > 0,
+                df > 0,
                 terms.term.not_in(select(query_lexemes.c.term)),
             )
-            .order_by(terms.df.desc())
+            .order_by(df.desc())
             .limit(tuning.prefix_expansions)
             .subquery("expansions")
         )
@@ -230,14 +232,14 @@ def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning)
     matched = (union_all(*branches) if len(branches) > 1 else branches[0]).cte("matched_terms")
 
     w = _float(tuning.title_weight)
+    now = collection_stats()
     stats = select(
-        Bm25StatsRow.doc_count,
+        now.c.doc_count,
         func.greatest(
-            (Bm25StatsRow.sum_len_body + w * Bm25StatsRow.sum_len_title)
-            / func.greatest(Bm25StatsRow.doc_count, 1),
+            (now.c.sum_len_body + w * now.c.sum_len_title) / func.greatest(now.c.doc_count, 1),
             _float(1.0),
         ).label("avgdl"),
-    ).where(Bm25StatsRow.id == 1)
+    )
     stats_cte = stats.cte("stats")
     weighted = (
         select(

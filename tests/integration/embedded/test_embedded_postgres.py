@@ -12,6 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from pkm_core.infrastructure.embedded_postgres import EmbeddedDatabase, start_embedded_postgres
 
@@ -56,7 +57,7 @@ def data_dir(server_dirs: Callable[[str], Path]) -> Iterator[Path]:
 
 def test_the_server_listens_on_a_unix_socket_only(data_dir: Path) -> None:
     db = start_embedded_postgres(data_dir)
-    assert "host=/" in db.sync_url
+    assert str(make_url(db.sync_url).query["host"]).startswith("/")
     assert scalar(db.sync_url, "SHOW listen_addresses") == ""
 
 

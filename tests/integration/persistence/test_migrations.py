@@ -29,6 +29,8 @@ SCHEMA = {
     "bm25_terms",
     "bm25_postings",
     "bm25_stats",
+    "bm25_stats_delta",
+    "bm25_term_delta",
     "note_vault",
     "note_aliases",
     "vault_attachments",
