@@ -50,7 +50,7 @@ def test_the_status_of_a_torch_database_under_the_int8_backend_asks_for_a_rebuil
 
 
 def _settings(tmp_path: Path, backend: str) -> Settings:
-    return Settings(KAIROS_DATA_DIR=tmp_path, KAIROS_EMBEDDING_BACKEND=backend)  # type: ignore[call-arg]
+    return Settings(KAIROS_DATA_DIR=tmp_path, KAIROS_EMBEDDING_BACKEND=backend)  # type: ignore[call-arg,arg-type]
 
 
 @pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
