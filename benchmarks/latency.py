@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import create_engine, text
@@ -48,13 +49,16 @@ from benchmarks.common import (
 )
 from benchmarks.scifact_quality import parse_tuning
 from pkm_core.application.dto import NoteFilter, SearchMode, SearchTuning
-from pkm_core.application.use_cases.ingest import ingest_jsonl
-from pkm_core.application.use_cases.notes import create_note, delete_note, update_note
+from pkm_core.application.use_cases.ingest import ingest_path
+from pkm_core.application.use_cases.notes import create_note, delete_note, get_note, update_note
 from pkm_core.application.use_cases.search import related_notes, related_to_text, search_notes
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.note import NoteDraft
 from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
+from pkm_core.infrastructure.readers import FileImportReader
+
+T = TypeVar("T")
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 TAGS = 100
@@ -86,7 +90,7 @@ def sentence_vectors(
     return vectors
 
 
-def generate(abstracts: list[list[str]], count: int, seed: int = 11) -> list[dict[str, object]]:
+def generate(abstracts: list[list[str]], count: int, seed: int = 11) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     usable = [a for a in abstracts if len(a) >= 2]
     notes = []
@@ -163,7 +167,7 @@ def short_queries(claims: list[str], count: int, seed: int = 5) -> list[str]:
     return queries
 
 
-def measure(label: str, fn: Callable[[object], object], items: Sequence[object]) -> None:
+def measure(label: str, fn: Callable[[T], object], items: Sequence[T]) -> None:
     for item in items[:10]:  # warm caches and the model
         fn(item)
     times = []
@@ -202,7 +206,9 @@ def build(
         bar.update(done - bar.n)
 
     started = time.perf_counter()
-    ingest_jsonl(kairos.uow, embedder, path, on_progress=progress, batch_size=256)
+    ingest_path(
+        kairos.uow, embedder, FileImportReader(), path, on_progress=progress, batch_size=256
+    )
     elapsed = time.perf_counter() - started
     bar.close()
     path.unlink()
@@ -255,7 +261,7 @@ def recall_report(
             hits = search_notes(uow(), emb, q, SearchMode.SEMANTIC, tuning=tuning)
             recalls.append(len({h.note_id for h in hits} & set(exact)) / len(exact))
         for note_id in sample_notes:
-            exact = conn.execute(exact_related, {"n": note_id}).scalars().all()
+            exact = list(conn.execute(exact_related, {"n": note_id}).scalars())
             found = {r.note_id for r in related_notes(uow(), note_id)}
             related_recalls.append(len(found & set(exact)) / len(exact))
     engine.dispose()
@@ -313,17 +319,14 @@ def main() -> None:
         draft = " ".join(draft.split()[:250])
         uow, emb = kairos.uow, embedder
 
-        def run(mode: SearchMode, filters: NoteFilter = NoteFilter()) -> Callable[[object], object]:
-            return lambda q: search_notes(uow(), emb, str(q), mode, filters, tuning=tuning)
-
         print(f"tuning: {tuning}")
         print("note-app queries (1-6 words):")
+
+        def search_in(mode: SearchMode) -> Callable[[str], object]:
+            return lambda q: search_notes(uow(), emb, q, mode, tuning=tuning)
+
         for mode in SearchMode:
-            measure(
-                f"{mode} (limit 10)",
-                lambda q, m=mode: search_notes(uow(), emb, q, m, tuning=tuning),
-                short,
-            )
+            measure(f"{mode} (limit 10)", search_in(mode), short)
         if args.quick:
             recall_report(kairos, model, emb, short, sample_notes, tuning)
             return
@@ -343,11 +346,7 @@ def main() -> None:
         )
         print("long queries (SciFact claims):")
         for mode in SearchMode:
-            measure(
-                f"{mode} (limit 10)",
-                lambda q, m=mode: search_notes(uow(), emb, q, m, tuning=tuning),
-                long,
-            )
+            measure(f"{mode} (limit 10)", search_in(mode), long)
         print("related notes:")
         measure("related_notes(note_id)", lambda n: related_notes(uow(), n), sample_notes)
         measure(
@@ -370,8 +369,8 @@ def main() -> None:
         measure("create_note", save, list(range(40)))
         edited = draft.replace("the", "a", 1)
 
-        def edit(note_id: object) -> None:
-            note = kairos_get(kairos, int(note_id))  # type: ignore[arg-type]
+        def edit(note_id: int) -> None:
+            note = get_note(kairos.uow(), note_id)
             update_note(
                 uow(),
                 model,
@@ -400,12 +399,6 @@ def main() -> None:
             lambda q: search_notes(uow(), None, q, SearchMode.KEYWORD, tuning=everything),
             long[:50],
         )
-
-
-def kairos_get(kairos: Kairos, note_id: int):  # type: ignore[no-untyped-def]
-    from pkm_core.application.use_cases.notes import get_note
-
-    return get_note(kairos.uow(), note_id)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,8 @@ from benchmarks.scifact_quality import (
     write_corpus,
 )
 from pkm_core.application.dto import SearchMode
+from pkm_core.application.ports import IEmbedder
 from pkm_core.domain import chunking
-from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
 
 FUSION = {"fusion", "semantic_weight", "rrf_k"}
 
@@ -37,7 +37,7 @@ FUSION = {"fusion", "semantic_weight", "rrf_k"}
 class CachingEmbedder:
     """Document vectors from a disk cache keyed by text (queries are always embedded)."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder, path: Path) -> None:
+    def __init__(self, inner: IEmbedder, path: Path) -> None:
         self.inner = inner
         self.path = path
         self.cache: dict[str, list[float]] = (

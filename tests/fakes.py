@@ -25,8 +25,10 @@ from pkm_core.application.dto import (
     SortOrder,
 )
 from pkm_core.application.fusion import fuse
-from pkm_core.application.ports import IUnitOfWork
+from pkm_core.application.ports import ISyncUnitOfWork
+from pkm_core.application.vault import Attachment, KnownFile, VaultRecord
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
+from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
 
 _WORD = re.compile(r"\w+")
@@ -96,14 +98,21 @@ class FakeNoteRepository:
             if other.title.lower() == title.lower() and other.id != note_id:
                 raise DuplicateTitle(title)
 
-    def add(self, draft: NoteDraft) -> Note:
+    def add(self, note: NoteDraft | PreparedNote) -> Note:
+        draft = note.draft if isinstance(note, PreparedNote) else note
         self._check_title(draft.title, None)
         now = datetime.now(UTC)
-        note = Note(
+        stored = Note(
             **draft.model_dump(), id=next(self._ids), version=1, created_at=now, updated_at=now
         )
-        self.notes[note.id] = note
-        return note
+        self.notes[stored.id] = stored
+        if isinstance(note, PreparedNote):
+            self._store_index(stored.id, note)
+        return stored
+
+    def _store_index(self, note_id: int, prepared: PreparedNote) -> None:
+        self.replace_chunks(note_id, prepared.chunks, prepared.embedding)
+        self.replace_links(note_id, prepared.links)
 
     def get(self, note_id: int) -> Note | None:
         return self.notes.get(note_id)
@@ -114,22 +123,25 @@ class FakeNoteRepository:
     def get_by_external_id(self, external_id: str) -> Note | None:
         return next((n for n in self.notes.values() if n.external_id == external_id), None)
 
-    def update(self, note_id: int, draft: NoteDraft, expected_version: int) -> Note:
+    def update(self, note_id: int, note: NoteDraft | PreparedNote, expected_version: int) -> Note:
+        draft = note.draft if isinstance(note, PreparedNote) else note
         current = self.notes.get(note_id)
         if current is None:
             raise NoteNotFound(note_id)
         if current.version != expected_version:
             raise VersionConflict(note_id, expected_version, current.version)
         self._check_title(draft.title, note_id)
-        note = Note(
+        stored = Note(
             **draft.model_dump(),
             id=note_id,
             version=current.version + 1,
             created_at=current.created_at,
             updated_at=datetime.now(UTC),
         )
-        self.notes[note_id] = note
-        return note
+        self.notes[note_id] = stored
+        if isinstance(note, PreparedNote):
+            self._store_index(note_id, note)
+        return stored
 
     def delete(self, note_id: int, expected_version: int | None = None) -> None:
         current = self.notes.get(note_id)
@@ -153,34 +165,6 @@ class FakeNoteRepository:
         if filters.updated_from and note.updated_at < filters.updated_from:
             return False
         return not (filters.updated_to and note.updated_at > filters.updated_to)
-
-    def list(
-        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
-    ) -> Page[NoteSummary]:
-        keys = {
-            SortOrder.UPDATED: lambda n: (n.updated_at, n.id),
-            SortOrder.CREATED: lambda n: (n.created_at, n.id),
-            SortOrder.TITLE: lambda n: (n.title.lower(), n.id),
-        }
-        found = sorted(
-            (n for n in self.notes.values() if self._matches(n, filters)),
-            key=keys[sort],
-            reverse=sort is not SortOrder.TITLE,
-        )
-        items = [
-            NoteSummary(
-                n.id,
-                n.title,
-                n.body[:200],
-                n.keywords,
-                n.project_id,
-                n.created_at,
-                n.updated_at,
-                n.version,
-            )
-            for n in found[page.offset : page.offset + page.size]
-        ]
-        return Page(items=items, total=len(found), page=page.page, size=page.size)
 
     def count(self) -> int:
         return len(self.notes)
@@ -277,13 +261,7 @@ class FakeNoteRepository:
         return {n.title.lower(): n.external_id for n in notes if n.title.lower() in wanted}
 
     def add_many(self, notes: Sequence[PreparedNote]) -> list[int]:
-        ids = []
-        for prepared in notes:
-            note = self.add(prepared.draft)
-            self.replace_chunks(note.id, prepared.chunks, prepared.embedding)
-            self.replace_links(note.id, prepared.links)
-            ids.append(note.id)
-        return ids
+        return [self.add(prepared).id for prepared in notes]
 
     def nearest_notes(
         self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
@@ -297,6 +275,52 @@ class FakeNoteRepository:
 
     def replace_links(self, note_id: int, target_titles: Sequence[str]) -> None:
         self.links[note_id] = tuple(target_titles)
+
+    def links_out(self, note_id: int) -> list[NoteLink]:
+        return [
+            NoteLink(
+                source_note_id=note_id,
+                target_title=t,
+                target_note_id=getattr(self.get_by_title(t), "id", None),
+            )
+            for t in self.links.get(note_id, ())
+        ]
+
+    def backlinks(self, note_id: int) -> list[tuple[int, str]]:
+        title = self.notes[note_id].title.lower()
+        return [
+            (i, self.notes[i].title)
+            for i, targets in self.links.items()
+            if any(t.lower() == title for t in targets)
+        ]
+
+    def list(
+        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
+    ) -> Page[NoteSummary]:
+        keys = {
+            SortOrder.UPDATED: lambda n: (n.updated_at, n.id),
+            SortOrder.CREATED: lambda n: (n.created_at, n.id),
+            SortOrder.TITLE: lambda n: (n.title.lower(), n.id),
+        }
+        found = sorted(
+            (n for n in self.notes.values() if self._matches(n, filters)),
+            key=keys[sort],
+            reverse=sort is not SortOrder.TITLE,
+        )
+        items = [
+            NoteSummary(
+                n.id,
+                n.title,
+                n.body[:200],
+                n.keywords,
+                n.project_id,
+                n.created_at,
+                n.updated_at,
+                n.version,
+            )
+            for n in found[page.offset : page.offset + page.size]
+        ]
+        return Page(items=items, total=len(found), page=page.page, size=page.size)
 
 
 class FakeIndexRepository:
@@ -340,14 +364,61 @@ class FakeIndexRepository:
         return [self._notes.notes[i] for i in sorted(self._notes.notes) if i > after_id][:limit]
 
 
-class FakeUnitOfWork(IUnitOfWork):
+class FakeVaultRepository:
+    """In-memory vault side: records by note id, attachments by path."""
+
+    def __init__(self, notes: FakeNoteRepository) -> None:
+        self._notes = notes
+        self.records: dict[int, VaultRecord] = {}
+        self.files: dict[str, Attachment] = {}
+
+    def save(self, records: Sequence[tuple[int, VaultRecord]]) -> None:
+        self.records.update(records)
+
+    def known_files(self) -> dict[str, KnownFile]:
+        return {
+            r.path: KnownFile(i, self._notes.notes[i].title, r.file_hash)
+            for i, r in list(self.records.items())
+        }
+
+    def record(self, note_id: int) -> VaultRecord | None:
+        return self.records.get(note_id)
+
+    def attachment_hashes(self) -> dict[str, str]:
+        return {p: f.sha256 for p, f in self.files.items()}
+
+    def put_attachments(self, files: Sequence[Attachment]) -> None:
+        self.files.update((f.path, f) for f in files)
+
+
+class FakeCatalogRepository:
+    """Projects by folder path (only what the import needs)."""
+
+    def __init__(self) -> None:
+        self.paths: dict[tuple[str, ...], int] = {}
+
+    def ensure_project_path(self, names: Sequence[str]) -> int | None:
+        key = tuple(n.lower() for n in names)
+        return self.paths.setdefault(key, len(self.paths) + 1) if key else None
+
+    def ensure_source(self, source: object) -> int:
+        return 1
+
+
+class FakeUnitOfWork(ISyncUnitOfWork):
     """Commits are recorded, not performed; state is shared across `with` blocks."""
 
     def __init__(
-        self, notes: FakeNoteRepository | None = None, index: FakeIndexRepository | None = None
+        self,
+        notes: FakeNoteRepository | None = None,
+        index: FakeIndexRepository | None = None,
+        vault: FakeVaultRepository | None = None,
+        catalog: FakeCatalogRepository | None = None,
     ) -> None:
         self.notes = notes or FakeNoteRepository()
         self.index = index or FakeIndexRepository(self.notes)
+        self.vault = vault or FakeVaultRepository(self.notes)  # type: ignore[assignment]
+        self.catalog = catalog or FakeCatalogRepository()  # type: ignore[assignment]
         self.committed = 0
         self.rolled_back = 0
         self.open = False
@@ -378,4 +449,4 @@ class FakeUnitOfWork(IUnitOfWork):
     def factory(self) -> Callable[[], FakeUnitOfWork]:
         """Units of work over this one's repositories, one per call (as a real factory
         gives), so that concurrent use (the bulk import's writer thread) is allowed."""
-        return lambda: FakeUnitOfWork(self.notes, self.index)
+        return lambda: FakeUnitOfWork(self.notes, self.index, self.vault, self.catalog)  # type: ignore[arg-type]

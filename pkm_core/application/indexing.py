@@ -1,25 +1,27 @@
 """Keeping a note's chunks, vectors and links in step with its text.
 
-Called inside the use case's transaction, so a note is never stored without its vectors
-or with the vectors of an older text. Only chunks whose text changed are embedded again
-(content hash). Before any vector is written the embedding model is checked against the
-one on record (and recorded on first use), so two models' vectors are never mixed.
+A note is embedded before its transaction opens (`prepare_notes`), then written with its
+chunks, vectors and links in one go, so a note is never stored without its vectors or
+with the vectors of an older text, and no transaction waits on the model. Only chunks
+whose text changed are embedded again (content hash). Before any vector is written the
+embedding model is checked against the one on record (and recorded on first use), so
+two models' vectors are never mixed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from pkm_core.application.dto import ChunkRecord, PreparedNote
-from pkm_core.application.ports import IEmbedder, IIndexRepository, INoteRepository
-from pkm_core.domain.chunking import Chunk, chunk_note
+from pkm_core.application.ports import IEmbedder, IIndexRepository
+from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.embedding import same_model
 from pkm_core.domain.errors import EmbeddingModelMismatch
 from pkm_core.domain.link import parse_wikilinks
-from pkm_core.domain.note import Note, NoteDraft
+from pkm_core.domain.note import NoteDraft
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +37,19 @@ def ensure_model_on_record(index: IIndexRepository, embedder: IEmbedder) -> None
     """Record `embedder`'s model if the database has none yet; refuse another model.
 
     Names are compared first; the dimension (which needs the model loaded) is checked
-    when the model is loaded anyway, or when the model is recorded for the first time."""
+    when the model is loaded anyway, or when the model is recorded for the first time.
+    The async twin (`async_notes`) makes the same calls through the same two decisions."""
     recorded = index.recorded_model()
-    if recorded is None:
-        dimension = embedder.dimension
-        column = index.vector_dimension()
-        if column != dimension:
-            if index.has_vectors():
-                raise EmbeddingModelMismatch(
-                    "an unrecorded model", column or 0, embedder.model_name, dimension
-                )
-            index.reset_vectors(dimension)  # an empty index: declare the model's size
-        elif index.has_vectors():
-            log.warning("Vectors without a recorded model: assuming %s", embedder.model_name)
-        index.record_model(embedder.model_name, dimension)
+    if recorded is not None:
+        check_recorded_model(recorded, embedder)
         return
+    if first_record_needs_reset(index.vector_dimension(), index.has_vectors(), embedder):
+        index.reset_vectors(embedder.dimension)
+    index.record_model(embedder.model_name, embedder.dimension)
+
+
+def check_recorded_model(recorded: tuple[str, int], embedder: IEmbedder) -> None:
+    """Raise EmbeddingModelMismatch unless `embedder` is the model on record."""
     name, dimension = recorded
     if not same_model(name, embedder.model_name) or (
         embedder.is_loaded and embedder.dimension != dimension
@@ -57,52 +57,42 @@ def ensure_model_on_record(index: IIndexRepository, embedder: IEmbedder) -> None
         raise EmbeddingModelMismatch(name, dimension, embedder.model_name, embedder.dimension)
 
 
-def plan_chunks(
-    chunks: Sequence[Chunk], known: dict[str, list[float]], embedder: IEmbedder
-) -> list[ChunkRecord]:
-    """ChunkRecords for `chunks`, embedding only those whose hash has no known vector."""
-    missing: dict[str, str] = {}
-    for c in chunks:
-        if c.content_hash not in known:
-            missing.setdefault(c.content_hash, c.embed_text)
-    fresh = embedder.embed_documents(list(missing.values()))
-    vectors = dict(known)
-    vectors.update(zip(missing, fresh, strict=True))
-    return [ChunkRecord(c.ordinal, c.text, c.content_hash, vectors[c.content_hash]) for c in chunks]
+def first_record_needs_reset(column: int | None, has_vectors: bool, embedder: IEmbedder) -> bool:
+    """No model on record yet: True when the (empty) vector columns must first be resized
+    to the model's dimension; raises when vectors of another size are already stored."""
+    dimension = embedder.dimension
+    if column != dimension:
+        if has_vectors:
+            raise EmbeddingModelMismatch(
+                "an unrecorded model", column or 0, embedder.model_name, dimension
+            )
+        return True  # an empty index: declare the model's size
+    if has_vectors:
+        log.warning("Vectors without a recorded model: assuming %s", embedder.model_name)
+    return False
 
 
-def index_note(
-    notes: INoteRepository,
+def known_vectors(records: Sequence[ChunkRecord]) -> dict[str, list[float]]:
+    """{content hash: vector} of a note's stored chunks: what an edit need not embed again."""
+    return {r.content_hash: r.embedding for r in records if r.embedding is not None}
+
+
+def prepare_notes(
+    drafts: Sequence[NoteDraft],
     embedder: IEmbedder,
-    note: Note,
-    index: IIndexRepository | None = None,
-) -> int:
-    """Write the note's chunks, vectors and links; return how many chunks were embedded.
-
-    With `index`, the model is checked (and recorded on first use) before writing."""
-    if index is not None:
-        ensure_model_on_record(index, embedder)
-    chunks = chunk_note(note.title, note.body)
-    known = {
-        record.content_hash: record.embedding
-        for record in notes.chunks(note.id)
-        if record.embedding is not None
-    }
-    records = plan_chunks(chunks, known, embedder)
-    embedded = len({c.content_hash for c in chunks if c.content_hash not in known})
-    notes.replace_chunks(note.id, records, mean_vector([r.embedding for r in records]))
-    notes.replace_links(note.id, parse_wikilinks(note.body))
-    return embedded
-
-
-def prepare_notes(drafts: Sequence[NoteDraft], embedder: IEmbedder) -> list[PreparedNote]:
-    """Chunks and vectors of new notes, embedded in one batched call (bulk import)."""
+    known: Mapping[str, list[float]] | None = None,
+) -> list[PreparedNote]:
+    """Chunks, vectors and links of notes about to be written, embedded in one batched
+    call before any transaction opens. Chunks whose hash is in `known` keep that vector."""
+    known = known or {}
     chunked = [chunk_note(d.title, d.body) for d in drafts]
     texts: dict[str, str] = {}
     for chunks in chunked:
         for c in chunks:
-            texts.setdefault(c.content_hash, c.embed_text)
-    vectors = dict(zip(texts, embedder.embed_documents(list(texts.values())), strict=True))
+            if c.content_hash not in known:
+                texts.setdefault(c.content_hash, c.embed_text)
+    vectors = dict(known)
+    vectors.update(zip(texts, embedder.embed_documents(list(texts.values())), strict=True))
     prepared = []
     for draft, chunks in zip(drafts, chunked, strict=True):
         records = tuple(
@@ -112,8 +102,15 @@ def prepare_notes(drafts: Sequence[NoteDraft], embedder: IEmbedder) -> list[Prep
             PreparedNote(
                 draft=draft,
                 chunks=records,
-                embedding=mean_vector([r.embedding for r in records]),  # type: ignore[misc]
+                embedding=mean_vector([vectors[c.content_hash] for c in chunks]),
                 links=parse_wikilinks(draft.body),
             )
         )
+    return prepared
+
+
+def prepare_note(
+    draft: NoteDraft, embedder: IEmbedder, known: Mapping[str, list[float]] | None = None
+) -> PreparedNote:
+    [prepared] = prepare_notes([draft], embedder, known)
     return prepared

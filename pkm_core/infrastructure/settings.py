@@ -104,6 +104,7 @@ class Settings(BaseSettings):
         if sync_url is None and async_url is None:
             raise SettingsError("No database URL is set and the embedded server was not started.")
         if sync_url is None:
+            assert async_url is not None
             sync_url = (
                 make_url(async_url)
                 .set(drivername="postgresql+psycopg2")

@@ -35,7 +35,9 @@ def _project_paths(rows: list[tuple[int, str, int | None]]) -> dict[int, str]:
     by_id = {pid: (name, parent) for pid, name, parent in rows}
     paths: dict[int, str] = {}
     for pid in by_id:
-        parts, seen, current = [], set(), pid
+        parts: list[str] = []
+        seen: set[int] = set()
+        current: int | None = pid
         while current is not None and current in by_id and current not in seen:
             seen.add(current)  # a cycle would be a data error; never loop forever on it
             name, current = by_id[current]

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pkm_core.domain.note import Note, NoteDraft
+
+if TYPE_CHECKING:
+    from streamlit.runtime.state import SessionStateProxy
 
 TITLE = "draft_title"
 BODY = "draft_body"
@@ -25,7 +28,8 @@ ORIGINAL = "draft_original"  # the fields as last loaded or saved: tells unsaved
 FIELDS = (TITLE, BODY, KEYWORDS, PROJECT, SOURCE)
 EMPTY: dict[str, Any] = {TITLE: "", BODY: "", KEYWORDS: [], PROJECT: None, SOURCE: None}
 
-State = MutableMapping[str, Any]
+# st.session_state (a SessionStateProxy, MutableMapping-like) or a plain dict in tests.
+State: TypeAlias = "MutableMapping[str, Any] | SessionStateProxy"
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def filter_bar(prefix: str, catalog: Catalog) -> NoteFilter:
     )
     days = col_dates.date_input(
         "Between",
-        value=(),
+        value=[],
         key=f"{prefix}_dates",
         persist_state="session",  # the same filters when the person comes back
         format="YYYY-MM-DD",

@@ -10,6 +10,7 @@ from pkm_core.application.use_cases.notes import NoteView, delete_note, view_not
 from pkm_core.application.use_cases.search import related_notes
 from pkm_core.bootstrap import Kairos
 from streamlit_app.components import draft, nav
+from streamlit_app.components.attachments import show_attachments
 from streamlit_app.components.context import flash, open_kairos, require_kairos
 from streamlit_app.components.errors import friendly, show_error, shown_errors
 from streamlit_app.components.note_card import keyword_badges, when
@@ -132,5 +133,6 @@ with main:
         st.markdown(shown.note.body)
     else:
         st.caption("This note has no text yet.")
+    show_attachments(kairos, shown.note.body)
 with side, shown_errors():
     _side(kairos, shown)

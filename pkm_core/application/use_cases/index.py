@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pkm_core.application.dto import ChunkRecord
 from pkm_core.application.indexing import ensure_model_on_record, mean_vector
-from pkm_core.application.ports import IEmbedder, IUnitOfWork
+from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.embedding import same_model
 from pkm_core.domain.errors import EmbeddingModelMismatch
@@ -34,7 +34,7 @@ class IndexStatus:
         return self.recorded_model is None or same_model(self.recorded_model, self.configured_model)
 
 
-def index_status(uow: IUnitOfWork, configured_model: str) -> IndexStatus:
+def index_status(uow: ISyncUnitOfWork, configured_model: str) -> IndexStatus:
     """Counts and the model on record; never loads the model."""
     with uow:
         coverage = uow.index.coverage()
@@ -49,7 +49,7 @@ def index_status(uow: IUnitOfWork, configured_model: str) -> IndexStatus:
     )
 
 
-def ensure_embedding_model(uow: IUnitOfWork, embedder: IEmbedder) -> None:
+def ensure_embedding_model(uow: ISyncUnitOfWork, embedder: IEmbedder) -> None:
     """Record the model on an empty database; raise EmbeddingModelMismatch when the
     database holds another model's vectors.
 
@@ -61,7 +61,7 @@ def ensure_embedding_model(uow: IUnitOfWork, embedder: IEmbedder) -> None:
         ensure_model_on_record(uow.index, embedder)
 
 
-def check_embedding_model(uow: IUnitOfWork, embedder: IEmbedder) -> None:
+def check_embedding_model(uow: ISyncUnitOfWork, embedder: IEmbedder) -> None:
     """The start-up check: like `ensure_embedding_model`, but with nothing on record it
     records nothing (so it never loads the model for a fresh database; the first save
     records the model in its own transaction)."""
@@ -73,7 +73,7 @@ def check_embedding_model(uow: IUnitOfWork, embedder: IEmbedder) -> None:
 
 
 def reindex(
-    uow_factory: Callable[[], IUnitOfWork],
+    uow_factory: Callable[[], ISyncUnitOfWork],
     embedder: IEmbedder,
     on_progress: Callable[[int, int], None] | None = None,
     batch_size: int = 64,
@@ -107,12 +107,12 @@ def reindex(
             texts = [c.embed_text for chunks in chunked for c in chunks]
             vectors = iter(embedder.embed_documents(texts))
             for note, chunks in zip(notes, chunked, strict=True):
+                fresh = [next(vectors) for _ in chunks]
                 records = [
-                    ChunkRecord(c.ordinal, c.text, c.content_hash, next(vectors)) for c in chunks
+                    ChunkRecord(c.ordinal, c.text, c.content_hash, v)
+                    for c, v in zip(chunks, fresh, strict=True)
                 ]
-                uow.notes.replace_chunks(
-                    note.id, records, mean_vector([r.embedding for r in records])
-                )
+                uow.notes.replace_chunks(note.id, records, mean_vector(fresh))
             last_id = notes[-1].id
         done += len(notes)
         if on_progress is not None:
@@ -120,7 +120,7 @@ def reindex(
     return done
 
 
-def _refuse_if_model_changed(uow: IUnitOfWork, embedder: IEmbedder, dimension: int) -> None:
+def _refuse_if_model_changed(uow: ISyncUnitOfWork, embedder: IEmbedder, dimension: int) -> None:
     """Another process may have re-indexed with a third model meanwhile: stop, not mix."""
     recorded = uow.index.recorded_model()
     if recorded is None or not same_model(recorded[0], embedder.model_name):

@@ -12,9 +12,11 @@ from pkm_core.application.dto import (
     PageRequest,
     SortOrder,
 )
-from pkm_core.application.indexing import index_note
-from pkm_core.application.ports import IEmbedder, IUnitOfWork
+from pkm_core.application.indexing import ensure_model_on_record, known_vectors, prepare_note
+from pkm_core.application.ports import IEmbedder, INoteRepository, ISyncUnitOfWork
+from pkm_core.application.references import NoteRef, note_id_or_title
 from pkm_core.domain.errors import NoteNotFound
+from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.domain.project import Project
 from pkm_core.domain.source import Source
@@ -31,25 +33,35 @@ class NoteView:
     backlinks: tuple[LinkedNote, ...]
 
 
-def create_note(uow: IUnitOfWork, embedder: IEmbedder, draft: NoteDraft) -> Note:
-    """Store a new note with its chunks and vectors, all in one transaction."""
+def create_note(uow: ISyncUnitOfWork, embedder: IEmbedder, draft: NoteDraft) -> Note:
+    """Embed the note, then store it with its chunks, vectors and links in one transaction."""
+    prepared = prepare_note(draft, embedder)
     with uow:
-        note = uow.notes.add(draft)
-        index_note(uow.notes, embedder, note, uow.index)
-        return note
+        ensure_model_on_record(uow.index, embedder)
+        return uow.notes.add(prepared)
 
 
 def update_note(
-    uow: IUnitOfWork, embedder: IEmbedder, note_id: int, draft: NoteDraft, expected_version: int
+    uow: ISyncUnitOfWork,
+    embedder: IEmbedder,
+    note_id: int,
+    draft: NoteDraft,
+    expected_version: int,
 ) -> Note:
-    """Save an edit; raises VersionConflict if the note changed since `expected_version`."""
+    """Save an edit; raises VersionConflict if the note changed since `expected_version`.
+
+    The stored chunks are read first (a short read), only the changed ones are embedded
+    with no transaction open, then the note is written once; the version check of that
+    write covers an edit made elsewhere in between."""
     with uow:
-        note = uow.notes.update(note_id, draft, expected_version)
-        index_note(uow.notes, embedder, note, uow.index)
-        return note
+        known = known_vectors(uow.notes.chunks(note_id))
+    prepared = prepare_note(draft, embedder, known)
+    with uow:
+        ensure_model_on_record(uow.index, embedder)
+        return uow.notes.update(note_id, prepared, expected_version)
 
 
-def get_note(uow: IUnitOfWork, note_id: int) -> Note:
+def get_note(uow: ISyncUnitOfWork, note_id: int) -> Note:
     with uow:
         note = uow.notes.get(note_id)
     if note is None:
@@ -57,13 +69,13 @@ def get_note(uow: IUnitOfWork, note_id: int) -> Note:
     return note
 
 
-def delete_note(uow: IUnitOfWork, note_id: int, expected_version: int | None = None) -> None:
+def delete_note(uow: ISyncUnitOfWork, note_id: int, expected_version: int | None = None) -> None:
     with uow:
         uow.notes.delete(note_id, expected_version)
 
 
 def list_notes(
-    uow: IUnitOfWork,
+    uow: ISyncUnitOfWork,
     filters: NoteFilter = NoteFilter(),
     page: PageRequest = PageRequest(),
     sort: SortOrder = SortOrder.UPDATED,
@@ -72,21 +84,47 @@ def list_notes(
         return uow.notes.list(filters, page, sort)
 
 
-def count_notes(uow: IUnitOfWork) -> int:
+def count_notes(uow: ISyncUnitOfWork) -> int:
     with uow:
         return uow.notes.count()
 
 
-def view_note(uow: IUnitOfWork, note_id: int) -> NoteView:
+def find_note(notes: INoteRepository, ref: NoteRef) -> Note:
+    """The note named by `ref` (an id, or an exact title); NoteNotFound if none."""
+    note_id, title = note_id_or_title(ref)
+    note = notes.get(note_id) if note_id is not None else None
+    if note is None and title is not None:
+        note = notes.get_by_title(title)
+    if note is None:
+        raise NoteNotFound(ref)
+    return note
+
+
+def assemble_view(
+    note: Note,
+    projects: list[Project],
+    sources: list[Source],
+    links_out: list[NoteLink],
+    backlinks: list[tuple[int, str]],
+) -> NoteView:
+    """What `view_note` and its async twin read, put together."""
+    return NoteView(
+        note,
+        next((p for p in projects if p.id == note.project_id), None),
+        next((s for s in sources if s.id == note.source_id), None),
+        tuple(LinkedNote(link.target_title, link.target_note_id) for link in links_out),
+        tuple(LinkedNote(title, i) for i, title in backlinks),
+    )
+
+
+def view_note(uow: ISyncUnitOfWork, ref: NoteRef) -> NoteView:
+    """A note (by id or exact title) with its project, source and links both ways."""
     with uow:
-        note = uow.notes.get(note_id)
-        if note is None:
-            raise NoteNotFound(note_id)
-        project = next((p for p in uow.catalog.projects() if p.id == note.project_id), None)
-        source = next((s for s in uow.catalog.sources() if s.id == note.source_id), None)
-        links_out = tuple(
-            LinkedNote(link.target_title, link.target_note_id)
-            for link in uow.notes.links_out(note_id)
+        note = find_note(uow.notes, ref)
+        return assemble_view(
+            note,
+            uow.catalog.projects(),
+            uow.catalog.sources(),
+            uow.notes.links_out(note.id),
+            uow.notes.backlinks(note.id),
         )
-        backlinks = tuple(LinkedNote(title, i) for i, title in uow.notes.backlinks(note_id))
-    return NoteView(note, project, source, links_out, backlinks)

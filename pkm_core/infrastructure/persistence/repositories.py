@@ -1,9 +1,18 @@
-"""Repositories: the sync and async faces of the same operations. They never commit."""
+"""The note repositories: sync (psycopg2) and its async (asyncpg) twin. They never commit.
+
+Every operation is written once, as plain SQLAlchemy over a sync `Session`
+(`note_writes`, `note_queries`, `search_queries`). The async repository runs the very
+same method of the sync one through `AsyncSession.run_sync`, which is how SQLAlchemy's
+own asyncio extension shares its code: nothing can drift, and mypy checks both against
+their ports (`INoteRepository`, `IAsyncNoteRepository`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import Text, any_, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -21,56 +30,93 @@ from pkm_core.application.dto import (
 )
 from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
-from pkm_core.domain.project import Project
-from pkm_core.domain.source import Source
-from pkm_core.infrastructure.persistence import catalog_operations as catalog_ops
-from pkm_core.infrastructure.persistence import index_operations as index_ops
-from pkm_core.infrastructure.persistence import note_operations as ops
-from pkm_core.infrastructure.persistence import search_operations as search_ops
-from pkm_core.infrastructure.persistence.operations import run_async, run_sync
+from pkm_core.infrastructure.persistence import note_queries, note_writes, search_queries
+from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteRow, NoteVaultRow
+from pkm_core.infrastructure.persistence.note_sql import note_select, to_note
 
 NO_FILTER = NoteFilter()
 
 
+def _prepared(note: NoteDraft | PreparedNote) -> PreparedNote:
+    return note if isinstance(note, PreparedNote) else PreparedNote(note, (), None)
+
+
 class SyncSQLAlchemyNoteRepository:
-    """Notes, their chunks, vectors and links, through a sync (psycopg2) session."""
+    """Notes, their chunks, vectors and links, through a sync session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, draft: NoteDraft) -> Note:
-        return run_sync(self.session, ops.add(draft))
+    # --- one note
+    def add(self, note: NoteDraft | PreparedNote) -> Note:
+        """Insert a note; a `PreparedNote` brings its chunks, vectors and links along."""
+        prepared = _prepared(note)
+        note_writes.ensure_title_free(self.session, prepared.draft.title, None)
+        [note_id] = note_writes.insert_notes(self.session, [prepared])
+        return self._get_existing(note_id)
 
     def get(self, note_id: int) -> Note | None:
-        return run_sync(self.session, ops.get(note_id))
+        row = self.session.execute(note_select().where(NoteRow.id == note_id)).first()
+        return None if row is None else to_note(row)
 
     def get_by_title(self, title: str) -> Note | None:
-        return run_sync(self.session, ops.get_by_title(title))
+        """The note of that title, else the one with that alias, else the vault note of
+        that file name (the first by path when two folders hold the same name)."""
+        key = title.strip().lower()
+        for where in (
+            func.lower(NoteRow.title) == key,
+            NoteRow.id.in_(select(NoteAliasRow.note_id).where(NoteAliasRow.alias_key == key)),
+            NoteRow.id.in_(
+                select(NoteVaultRow.note_id)
+                .where(func.lower(NoteVaultRow.name) == key)
+                .order_by(func.length(NoteVaultRow.path), NoteVaultRow.path)
+                .limit(1)
+            ),
+        ):
+            row = self.session.execute(note_select().where(where).order_by(NoteRow.id)).first()
+            if row is not None:
+                return to_note(row)
+        return None
 
     def get_by_external_id(self, external_id: str) -> Note | None:
-        return run_sync(self.session, ops.get_by_external_id(external_id))
+        row = self.session.execute(note_select().where(NoteRow.external_id == external_id)).first()
+        return None if row is None else to_note(row)
 
-    def update(self, note_id: int, draft: NoteDraft, expected_version: int) -> Note:
-        return run_sync(self.session, ops.update_note(note_id, draft, expected_version))
+    def update(self, note_id: int, note: NoteDraft | PreparedNote, expected_version: int) -> Note:
+        """Save an edit if the note is still at `expected_version` (else VersionConflict)."""
+        note_writes.update_note(self.session, note_id, note, expected_version)
+        return self._get_existing(note_id)
 
     def delete(self, note_id: int, expected_version: int | None = None) -> None:
-        run_sync(self.session, ops.delete_note(note_id, expected_version))
+        note_writes.delete_note(self.session, note_id, expected_version)
 
-    def list(
-        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
-    ) -> Page[NoteSummary]:
-        return run_sync(self.session, ops.list_notes(filters, page, sort))
+    def _get_existing(self, note_id: int) -> Note:
+        note = self.get(note_id)
+        assert note is not None, "a note just written is readable in its transaction"
+        return note
 
-    def count(self) -> int:
-        return run_sync(self.session, ops.count())
-
+    # --- chunks, vectors, links
     def chunks(self, note_id: int) -> list[ChunkRecord]:
-        return run_sync(self.session, ops.chunks(note_id))
+        return note_writes.chunks(self.session, note_id)
 
     def replace_chunks(
         self, note_id: int, chunks: Sequence[ChunkRecord], note_embedding: Sequence[float] | None
     ) -> None:
-        run_sync(self.session, ops.replace_chunks(note_id, chunks, note_embedding))
+        note_writes.replace_chunks(self.session, note_id, chunks, note_embedding)
+
+    def replace_links(self, note_id: int, target_titles: Sequence[str]) -> None:
+        note_writes.replace_links(self.session, note_id, target_titles)
+
+    def links_out(self, note_id: int) -> list[NoteLink]:
+        return note_queries.links_out(self.session, note_id)
+
+    def backlinks(self, note_id: int) -> list[tuple[int, str]]:
+        return note_queries.backlinks(self.session, note_id)
+
+    # --- listing and ranked retrieval (read side)
+
+    def count(self) -> int:
+        return note_queries.count_notes(self.session)
 
     def nearest_chunks(
         self,
@@ -82,10 +128,15 @@ class SyncSQLAlchemyNoteRepository:
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        op = search_ops.nearest_chunks(
-            vector, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+        return search_queries.nearest_chunks(
+            self.session,
+            vector,
+            k,
+            filters,
+            offset=offset,
+            expected_model=expected_model,
+            tuning=tuning,
         )
-        return run_sync(self.session, op)
 
     def keyword_rank(
         self,
@@ -96,8 +147,9 @@ class SyncSQLAlchemyNoteRepository:
         offset: int = 0,
         tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        op = search_ops.keyword_rank(query, k, filters, offset=offset, tuning=tuning)
-        return run_sync(self.session, op)
+        return search_queries.keyword_rank(
+            self.session, query, k, filters, offset=offset, tuning=tuning
+        )
 
     def hybrid_rank(
         self,
@@ -110,74 +162,93 @@ class SyncSQLAlchemyNoteRepository:
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        op = search_ops.hybrid_rank(
-            vector, query, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+        return search_queries.hybrid_rank(
+            self.session,
+            vector,
+            query,
+            k,
+            filters,
+            offset=offset,
+            expected_model=expected_model,
+            tuning=tuning,
         )
-        return run_sync(self.session, op)
 
     def nearest_notes(
         self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
     ) -> list[ScoredNote]:
-        return run_sync(self.session, search_ops.nearest_notes(vector, k, exclude_note_id))
+        return search_queries.nearest_notes(self.session, vector, k, exclude_note_id)
 
     def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None:
-        return run_sync(self.session, search_ops.related_to_note(note_id, k))
+        return search_queries.related_to_note(self.session, note_id, k)
 
+    # --- bulk import
     def get_by_external_ids(self, external_ids: Sequence[str]) -> list[Note]:
-        return run_sync(self.session, ops.get_by_external_ids(external_ids))
+        if not external_ids:
+            return []
+        wanted = literal(list(external_ids), ARRAY(Text))
+        stmt = note_select().where(NoteRow.external_id == any_(wanted))
+        return [to_note(row) for row in self.session.execute(stmt)]
 
     def taken_titles(self, titles: Sequence[str]) -> dict[str, str | None]:
-        return run_sync(self.session, ops.taken_titles(titles))
+        return note_writes.taken_titles(self.session, titles)
 
     def add_many(self, notes: Sequence[PreparedNote]) -> list[int]:
-        return run_sync(self.session, ops.add_many(notes))
+        """Insert prepared notes in bulk; titles must be free (the caller checks in bulk)."""
+        return note_writes.insert_notes(self.session, notes)
 
-    def replace_links(self, note_id: int, target_titles: Sequence[str]) -> None:
-        run_sync(self.session, ops.replace_links(note_id, target_titles))
+    def list(
+        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
+    ) -> Page[NoteSummary]:
+        return note_queries.list_notes(self.session, filters, page, sort)
 
-    def links_out(self, note_id: int) -> list[NoteLink]:
-        return run_sync(self.session, ops.links_out(note_id))
 
-    def backlinks(self, note_id: int) -> list[tuple[int, str]]:
-        return run_sync(self.session, ops.backlinks(note_id))
+def _notes(session: Session) -> SyncSQLAlchemyNoteRepository:
+    return SyncSQLAlchemyNoteRepository(session)
 
 
 class AsyncSQLAlchemyNoteRepository:
-    """The same operations through an async (asyncpg) session."""
+    """The same operations through an async session: each runs the sync method above."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, draft: NoteDraft) -> Note:
-        return await run_async(self.session, ops.add(draft))
+    async def add(self, note: NoteDraft | PreparedNote) -> Note:
+        return await self.session.run_sync(lambda s: _notes(s).add(note))
 
     async def get(self, note_id: int) -> Note | None:
-        return await run_async(self.session, ops.get(note_id))
+        return await self.session.run_sync(lambda s: _notes(s).get(note_id))
 
     async def get_by_title(self, title: str) -> Note | None:
-        return await run_async(self.session, ops.get_by_title(title))
+        return await self.session.run_sync(lambda s: _notes(s).get_by_title(title))
 
-    async def update(self, note_id: int, draft: NoteDraft, expected_version: int) -> Note:
-        return await run_async(self.session, ops.update_note(note_id, draft, expected_version))
+    async def update(
+        self, note_id: int, note: NoteDraft | PreparedNote, expected_version: int
+    ) -> Note:
+        return await self.session.run_sync(
+            lambda s: _notes(s).update(note_id, note, expected_version)
+        )
 
     async def delete(self, note_id: int, expected_version: int | None = None) -> None:
-        await run_async(self.session, ops.delete_note(note_id, expected_version))
-
-    async def list(
-        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
-    ) -> Page[NoteSummary]:
-        return await run_async(self.session, ops.list_notes(filters, page, sort))
-
-    async def count(self) -> int:
-        return await run_async(self.session, ops.count())
+        await self.session.run_sync(lambda s: _notes(s).delete(note_id, expected_version))
 
     async def chunks(self, note_id: int) -> list[ChunkRecord]:
-        return await run_async(self.session, ops.chunks(note_id))
+        return await self.session.run_sync(lambda s: _notes(s).chunks(note_id))
 
     async def replace_chunks(
         self, note_id: int, chunks: Sequence[ChunkRecord], note_embedding: Sequence[float] | None
     ) -> None:
-        await run_async(self.session, ops.replace_chunks(note_id, chunks, note_embedding))
+        await self.session.run_sync(
+            lambda s: _notes(s).replace_chunks(note_id, chunks, note_embedding)
+        )
+
+    async def links_out(self, note_id: int) -> list[NoteLink]:
+        return await self.session.run_sync(lambda s: _notes(s).links_out(note_id))
+
+    async def backlinks(self, note_id: int) -> list[tuple[int, str]]:
+        return await self.session.run_sync(lambda s: _notes(s).backlinks(note_id))
+
+    async def count(self) -> int:
+        return await self.session.run_sync(lambda s: _notes(s).count())
 
     async def nearest_chunks(
         self,
@@ -189,10 +260,11 @@ class AsyncSQLAlchemyNoteRepository:
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        op = search_ops.nearest_chunks(
-            vector, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+        return await self.session.run_sync(
+            lambda s: _notes(s).nearest_chunks(
+                vector, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+            )
         )
-        return await run_async(self.session, op)
 
     async def keyword_rank(
         self,
@@ -203,8 +275,9 @@ class AsyncSQLAlchemyNoteRepository:
         offset: int = 0,
         tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        op = search_ops.keyword_rank(query, k, filters, offset=offset, tuning=tuning)
-        return await run_async(self.session, op)
+        return await self.session.run_sync(
+            lambda s: _notes(s).keyword_rank(query, k, filters, offset=offset, tuning=tuning)
+        )
 
     async def hybrid_rank(
         self,
@@ -217,60 +290,29 @@ class AsyncSQLAlchemyNoteRepository:
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
     ) -> list[ScoredNote]:
-        op = search_ops.hybrid_rank(
-            vector, query, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+        return await self.session.run_sync(
+            lambda s: _notes(s).hybrid_rank(
+                vector,
+                query,
+                k,
+                filters,
+                offset=offset,
+                expected_model=expected_model,
+                tuning=tuning,
+            )
         )
-        return await run_async(self.session, op)
 
+    async def nearest_notes(
+        self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
+    ) -> list[ScoredNote]:
+        return await self.session.run_sync(
+            lambda s: _notes(s).nearest_notes(vector, k, exclude_note_id)
+        )
 
-class SyncSQLAlchemyCatalogRepository:
-    """Projects, sources and keywords."""
+    async def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None:
+        return await self.session.run_sync(lambda s: _notes(s).related_to_note(note_id, k))
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def projects(self) -> list[Project]:
-        return run_sync(self.session, catalog_ops.projects())
-
-    def add_project(self, project: Project) -> Project:
-        return run_sync(self.session, catalog_ops.add_project(project))
-
-    def sources(self) -> list[Source]:
-        return run_sync(self.session, catalog_ops.sources())
-
-    def add_source(self, source: Source) -> Source:
-        return run_sync(self.session, catalog_ops.add_source(source))
-
-    def keywords(self) -> list[tuple[str, int]]:
-        return run_sync(self.session, catalog_ops.keywords())
-
-
-class SyncSQLAlchemyIndexRepository:
-    """The embedding model on record and the coverage of the vector index."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def recorded_model(self) -> tuple[str, int] | None:
-        return run_sync(self.session, index_ops.recorded_model())
-
-    def record_model(self, name: str, dimension: int) -> None:
-        run_sync(self.session, index_ops.record_model(name, dimension))
-
-    def vector_dimension(self) -> int | None:
-        return run_sync(self.session, index_ops.vector_dimension())
-
-    def coverage(self) -> index_ops.IndexCoverage:
-        return run_sync(self.session, index_ops.coverage())
-
-    def note_ids_without_vectors(self, limit: int) -> list[int]:
-        return run_sync(self.session, index_ops.note_ids_without_vectors(limit))
-
-    def has_vectors(self) -> bool:
-        return run_sync(self.session, index_ops.has_vectors())
-
-    def notes_after(self, after_id: int, limit: int) -> list[Note]:
-        return run_sync(self.session, index_ops.notes_after(after_id, limit))
-
-    def reset_vectors(self, dimension: int) -> None:
-        run_sync(self.session, index_ops.reset_vectors(dimension))
+    async def list(
+        self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
+    ) -> Page[NoteSummary]:
+        return await self.session.run_sync(lambda s: _notes(s).list(filters, page, sort))

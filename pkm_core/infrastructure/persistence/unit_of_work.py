@@ -14,34 +14,37 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
-from pkm_core.application.ports import IUnitOfWork
-from pkm_core.domain.errors import StorageUnavailable
+from pkm_core.application.ports import IAsyncUnitOfWork, ISyncUnitOfWork
+from pkm_core.infrastructure.persistence.catalog_repository import (
+    AsyncSQLAlchemyCatalogRepository,
+    SyncSQLAlchemyCatalogRepository,
+)
 from pkm_core.infrastructure.persistence.engines import (
     async_session_factory,
     sync_session_factory,
 )
+from pkm_core.infrastructure.persistence.errors import domain_error
+from pkm_core.infrastructure.persistence.index_repository import (
+    AsyncSQLAlchemyIndexRepository,
+    SyncSQLAlchemyIndexRepository,
+)
 from pkm_core.infrastructure.persistence.repositories import (
     AsyncSQLAlchemyNoteRepository,
-    SyncSQLAlchemyCatalogRepository,
-    SyncSQLAlchemyIndexRepository,
     SyncSQLAlchemyNoteRepository,
+)
+from pkm_core.infrastructure.persistence.vault_repository import (
+    AsyncSQLAlchemyVaultRepository,
+    SyncSQLAlchemyVaultRepository,
 )
 
 
-def _unavailable(exc: BaseException) -> StorageUnavailable:
-    detail = str(getattr(exc, "orig", None) or exc).strip()
-    reason = detail.splitlines()[0] if detail else type(exc).__name__
-    return StorageUnavailable(
-        f"The database cannot be reached ({reason}); check that PostgreSQL is running."
-    )
-
-
-class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
+class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
     """`with SyncSQLAlchemyUnitOfWork(url) as uow: uow.notes.add(...)`"""
 
     notes: SyncSQLAlchemyNoteRepository
     catalog: SyncSQLAlchemyCatalogRepository
     index: SyncSQLAlchemyIndexRepository
+    vault: SyncSQLAlchemyVaultRepository
 
     def __init__(self, url_or_session_factory: str | sessionmaker[Session]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -61,6 +64,7 @@ class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
         self.notes = SyncSQLAlchemyNoteRepository(self._session)
         self.catalog = SyncSQLAlchemyCatalogRepository(self._session)
         self.index = SyncSQLAlchemyIndexRepository(self._session)
+        self.vault = SyncSQLAlchemyVaultRepository(self._session)
         return self
 
     def __exit__(
@@ -78,14 +82,18 @@ class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
         finally:
             session.close()
             self._session = None
-        if isinstance(exc, OperationalError):
-            raise _unavailable(exc) from exc
+        mapped = None if exc is None else domain_error(exc)
+        if mapped is not None:
+            raise mapped from exc
 
     def commit_sync(self) -> None:
         try:
             self.session.commit()
-        except OperationalError as exc:
-            raise _unavailable(exc) from exc
+        except Exception as exc:
+            mapped = domain_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def rollback_sync(self) -> None:
         # A lost connection has been rolled back by the server already.
@@ -93,10 +101,13 @@ class SyncSQLAlchemyUnitOfWork(IUnitOfWork):
             self.session.rollback()
 
 
-class AsyncSQLAlchemyUnitOfWork(IUnitOfWork):
+class AsyncSQLAlchemyUnitOfWork(IAsyncUnitOfWork):
     """`async with AsyncSQLAlchemyUnitOfWork(url) as uow: await uow.notes.add(...)`"""
 
     notes: AsyncSQLAlchemyNoteRepository
+    catalog: AsyncSQLAlchemyCatalogRepository
+    index: AsyncSQLAlchemyIndexRepository
+    vault: AsyncSQLAlchemyVaultRepository
 
     def __init__(self, url_or_session_factory: str | async_sessionmaker[AsyncSession]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -114,6 +125,9 @@ class AsyncSQLAlchemyUnitOfWork(IUnitOfWork):
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
         self.notes = AsyncSQLAlchemyNoteRepository(self._session)
+        self.catalog = AsyncSQLAlchemyCatalogRepository(self._session)
+        self.index = AsyncSQLAlchemyIndexRepository(self._session)
+        self.vault = AsyncSQLAlchemyVaultRepository(self._session)
         return self
 
     async def __aexit__(
@@ -131,14 +145,18 @@ class AsyncSQLAlchemyUnitOfWork(IUnitOfWork):
         finally:
             await session.close()
             self._session = None
-        if isinstance(exc, OperationalError):
-            raise _unavailable(exc) from exc
+        mapped = None if exc is None else domain_error(exc)
+        if mapped is not None:
+            raise mapped from exc
 
     async def commit(self) -> None:
         try:
             await self.session.commit()
-        except OperationalError as exc:
-            raise _unavailable(exc) from exc
+        except Exception as exc:
+            mapped = domain_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     async def rollback(self) -> None:
         with contextlib.suppress(OperationalError):

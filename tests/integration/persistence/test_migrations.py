@@ -27,6 +27,9 @@ SCHEMA = {
     "bm25_terms",
     "bm25_postings",
     "bm25_stats",
+    "note_vault",
+    "note_aliases",
+    "vault_attachments",
 }
 
 

@@ -1,4 +1,5 @@
-"""Ranked retrieval in SQL: semantic (HNSW over chunks), keyword (BM25), hybrid, related.
+"""Read side, ranked retrieval in SQL: semantic (HNSW over chunks), keyword (BM25), hybrid,
+related. (Long: one statement builder per mode, sharing CTEs.)
 
 Each search is one SQL statement built here with SQLAlchemy Core; hybrid fuses both lists
 inside that statement. Semantic and hybrid searches send one small statement before it,
@@ -16,7 +17,6 @@ migration 0002, at most `postings_per_term` of them, and scored exactly.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
@@ -39,7 +39,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, ScoredNote, SearchTuning
 from pkm_core.domain.embedding import same_model
@@ -53,12 +53,7 @@ from pkm_core.infrastructure.persistence.models import (
     NoteChunkRow,
     NoteRow,
 )
-from pkm_core.infrastructure.persistence.note_operations import (
-    TEXT_SEARCH_CONFIG,
-    filter_clauses,
-    project_subtree,
-)
-from pkm_core.infrastructure.persistence.operations import Operation
+from pkm_core.infrastructure.persistence.note_sql import TEXT_SEARCH_CONFIG, filtered_note_ids
 
 # A keyword-only hit has no best chunk: its snippet is cut from the start of the body.
 PASSAGE_CHARS = 20_000
@@ -67,7 +62,8 @@ PREFIX_BOOST = 0.5
 MAX_SCAN_TUPLES = 50_000  # how far an iterative HNSW scan may go to satisfy a filter
 RESCORE_DEPTH = 200  # BM25 candidates (at least) whose score is recomputed from all postings
 
-_CONFIG = literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
+NO_FILTER = NoteFilter()
+_CONFIG: ColumnElement[Any] = literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
 _PG_EXTENSION = table("pg_extension", column("extname"), column("extversion"))
 
 
@@ -77,26 +73,12 @@ def _float(value: float) -> ColumnElement[float]:
     return cast(literal(float(value)), Double)
 
 
-# ---------------------------------------------------------------------------- filters
-
-
-def filtered_note_ids(filters: NoteFilter) -> Select[Any] | None:
-    """SELECT id FROM notes WHERE <filters>, or None for no filter. The project subtree
-    is a subquery, so the filter costs no round trip of its own."""
-    if filters.is_empty:
-        return None
-    clauses = filter_clauses(replace(filters, project_id=None), None)
-    if filters.project_id is not None:
-        clauses.append(NoteRow.project_id.in_(project_subtree(filters.project_id)))
-    return select(NoteRow.id).where(*clauses)
-
-
 # ------------------------------------------------------------------- vector settings
 
 
 def _prepare_vector_scan(
-    ef_search: int, filtered: Select[Any] | None, count_cap: int
-) -> Operation[tuple[tuple[str, int] | None, int | None]]:
+    session: Session, ef_search: int, filtered: Select[Any] | None, count_cap: int
+) -> tuple[tuple[str, int] | None, int | None]:
     """SET LOCAL the HNSW scan settings; return (recorded model, notes passing the filter
     counted up to `count_cap`, or None without a filter)."""
     iterative = (
@@ -127,7 +109,7 @@ def _prepare_vector_scan(
     if filtered is not None:
         capped = filtered.limit(count_cap).subquery()
         columns.append(select(func.count()).select_from(capped).scalar_subquery())
-    row = (yield select(*columns)).one()
+    row = session.execute(select(*columns)).one()
     model = None if row.model_name is None else (row.model_name, int(row.model_dimension))
     return model, (int(row[5]) if filtered is not None else None)
 
@@ -219,7 +201,7 @@ def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning)
             )
         ).label("term")
     ).cte("query_lexemes")
-    branches: list[Select[Any]] = [
+    branches: list[Select[int, int, float]] = [
         select(terms.id, terms.df, _float(1.0).label("boost")).where(
             terms.term.in_(select(query_lexemes.c.term)), terms.df > 0
         )
@@ -414,16 +396,17 @@ def _rows(result: Any) -> list[ScoredNote]:
 
 
 def _vector_search_setup(
+    session: Session,
     vector: Sequence[float],
     k: int,
     filters: NoteFilter,
     expected_model: str | None,
     tuning: SearchTuning,
-) -> Operation[tuple[Select[Any] | None, bool]]:
+) -> tuple[Select[Any] | None, bool]:
     filtered = filtered_note_ids(filters)
     ef_search = max(tuning.ef_search, k * tuning.chunks_per_note)
-    recorded, passing = yield from _prepare_vector_scan(
-        min(ef_search, 1000), filtered, tuning.exact_filter_limit + 1
+    recorded, passing = _prepare_vector_scan(
+        session, min(ef_search, 1000), filtered, tuning.exact_filter_limit + 1
     )
     _check_model(recorded, expected_model, len(vector))
     exact = passing is not None and passing <= tuning.exact_filter_limit
@@ -431,19 +414,18 @@ def _vector_search_setup(
 
 
 def nearest_chunks(
+    session: Session,
     vector: Sequence[float],
     k: int,
-    filters: NoteFilter = NoteFilter(),
+    filters: NoteFilter = NO_FILTER,
     *,
     offset: int = 0,
     expected_model: str | None = None,
     tuning: SearchTuning = DEFAULT_TUNING,
-) -> Operation[list[ScoredNote]]:
+) -> list[ScoredNote]:
     """Notes by their best chunk's cosine similarity (HNSW; exact for a small filter)."""
     depth = offset + k
-    filtered, exact = yield from _vector_search_setup(
-        vector, depth, filters, expected_model, tuning
-    )
+    filtered, exact = _vector_search_setup(session, vector, depth, filters, expected_model, tuning)
     semantic = _semantic_cte(vector, depth, _filtered_cte(filtered), exact, tuning)
     stmt = _page(
         semantic,
@@ -454,17 +436,18 @@ def nearest_chunks(
         keyword_score=None,
         score=semantic.c.similarity,
     )
-    return _rows((yield stmt))
+    return _rows(session.execute(stmt))
 
 
 def keyword_rank(
+    session: Session,
     query: str,
     k: int,
-    filters: NoteFilter = NoteFilter(),
+    filters: NoteFilter = NO_FILTER,
     *,
     offset: int = 0,
     tuning: SearchTuning = DEFAULT_TUNING,
-) -> Operation[list[ScoredNote]]:
+) -> list[ScoredNote]:
     """Notes by BM25 over their lexemes: one statement."""
     filtered = _filtered_cte(filtered_note_ids(filters))
     keyword = _keyword_cte(query, offset + k, filtered, tuning)
@@ -477,24 +460,23 @@ def keyword_rank(
         keyword_score=keyword.c.score,
         score=keyword.c.score,
     )
-    return _rows((yield stmt))
+    return _rows(session.execute(stmt))
 
 
 def hybrid_rank(
+    session: Session,
     vector: Sequence[float],
     query: str,
     k: int,
-    filters: NoteFilter = NoteFilter(),
+    filters: NoteFilter = NO_FILTER,
     *,
     offset: int = 0,
     expected_model: str | None = None,
     tuning: SearchTuning = DEFAULT_TUNING,
-) -> Operation[list[ScoredNote]]:
+) -> list[ScoredNote]:
     """Semantic and BM25 lists, each `candidates` deep, fused in the same statement."""
     depth = max(tuning.candidates, offset + k)
-    filtered, exact = yield from _vector_search_setup(
-        vector, depth, filters, expected_model, tuning
-    )
+    filtered, exact = _vector_search_setup(session, vector, depth, filters, expected_model, tuning)
     shared = _filtered_cte(filtered)
     fused = _fused_cte(
         _semantic_cte(vector, depth, shared, exact, tuning),
@@ -510,7 +492,7 @@ def hybrid_rank(
         keyword_score=fused.c.keyword_score,
         score=fused.c.score,
     )
-    return _rows((yield stmt))
+    return _rows(session.execute(stmt))
 
 
 # --------------------------------------------------------------------- related notes
@@ -541,28 +523,29 @@ def _set_ef_search(k: int, tuning: SearchTuning) -> Select[Any]:
 
 
 def nearest_notes(
+    session: Session,
     vector: Sequence[float],
     k: int,
     exclude_note_id: int | None = None,
     tuning: SearchTuning = DEFAULT_TUNING,
-) -> Operation[list[ScoredNote]]:
+) -> list[ScoredNote]:
     """Notes whose vector (the mean of their chunks) is closest: related to a draft."""
-    yield _set_ef_search(k, tuning)
+    session.execute(_set_ef_search(k, tuning))
     target = bindparam("query_vector", list(vector), type_=Vector(len(vector)))
-    return _rows((yield _related(target, k, exclude_note_id, tuning)))
+    return _rows(session.execute(_related(target, k, exclude_note_id, tuning)))
 
 
 def related_to_note(
-    note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
-) -> Operation[list[ScoredNote] | None]:
+    session: Session, note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
+) -> list[ScoredNote] | None:
     """Notes nearest to a stored note, itself excluded; None when the note does not exist.
 
     The note's own vector is an InitPlan of the query, so HNSW orders by it directly."""
     has_vector = (
         select(NoteRow.embedding.is_not(None)).where(NoteRow.id == note_id).scalar_subquery()
     )
-    found = (
-        yield select(
+    found = session.execute(
+        select(
             func.set_config("hnsw.ef_search", str(max(tuning.related_ef_search, k)), True),
             func.set_config("enable_seqscan", "off", True),  # see _prepare_vector_scan
             has_vector,
@@ -573,4 +556,4 @@ def related_to_note(
     if not found:
         return []
     target = select(NoteRow.embedding).where(NoteRow.id == note_id).scalar_subquery()
-    return _rows((yield _related(target, k, note_id, tuning)))
+    return _rows(session.execute(_related(target, k, note_id, tuning)))

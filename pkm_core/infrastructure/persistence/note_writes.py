@@ -1,0 +1,252 @@
+"""Write side of the note repository: the SQL that stores a note with everything beside it.
+
+Plain functions over a sync `Session`; `SyncSQLAlchemyNoteRepository` calls them and the
+async repository reaches the same code through `AsyncSession.run_sync`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import ARRAY, Text, any_, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from pkm_core.application.dto import ChunkRecord, PreparedNote
+from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
+from pkm_core.domain.note import NoteDraft
+from pkm_core.infrastructure.persistence.models import (
+    KeywordRow,
+    NoteChunkRow,
+    NoteKeywordRow,
+    NoteLinkRow,
+    NoteRow,
+)
+from pkm_core.infrastructure.persistence.note_sql import search_vector
+from pkm_core.infrastructure.persistence.vault_repository import aliases_of
+
+
+def ensure_title_free(session: Session, title: str, note_id: int | None) -> None:
+    """A friendly check before writing; the unique index still decides a race."""
+    stmt = select(NoteRow.id).where(func.lower(NoteRow.title) == title.lower())
+    if note_id is not None:
+        stmt = stmt.where(NoteRow.id != note_id)
+    if session.execute(stmt.limit(1)).first() is not None:
+        raise DuplicateTitle(title)
+
+
+def _note_values(draft: NoteDraft, aliases: Sequence[str] = ()) -> dict[str, object]:
+    """The note row; aliases are searched like the title (weight A)."""
+    title_text = " ".join([draft.title, *aliases])
+    return {
+        "title": draft.title,
+        "body": draft.body,
+        "external_id": draft.external_id,
+        "project_id": draft.project_id,
+        "source_id": draft.source_id,
+        "content_hash": draft.content_hash,
+        "search_tsv": search_vector(title_text, draft.body),
+    }
+
+
+def _row_values(n: PreparedNote, now: datetime) -> dict[str, object]:
+    vault = n.vault
+    values = _note_values(n.draft, vault.aliases if vault else ())
+    values["embedding"] = n.embedding
+    values["created_at"] = (vault.created_at if vault else None) or now
+    values["updated_at"] = (vault.updated_at if vault else None) or values["created_at"]
+    return values
+
+
+def _upsert_keywords(session: Session, names: Sequence[str]) -> dict[str, int]:
+    """{name: id} for `names`, creating the missing keywords."""
+    if not names:
+        return {}
+    insert_names = pg_insert(KeywordRow).values([{"name": n} for n in sorted(set(names))])
+    # DO UPDATE (a no-op) rather than DO NOTHING so that existing keywords return their id too.
+    upsert = insert_names.on_conflict_do_update(
+        index_elements=[KeywordRow.name], set_={"name": insert_names.excluded.name}
+    ).returning(KeywordRow.id, KeywordRow.name)
+    return {row.name: row.id for row in session.execute(upsert)}
+
+
+def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[PreparedNote]) -> None:
+    """Keywords, chunks and links of freshly inserted or rewritten notes: one INSERT each."""
+    pairs = list(zip(ids, notes, strict=True))
+    keyword_ids = _upsert_keywords(session, [k for n in notes for k in n.draft.keywords])
+    keyword_rows = [
+        {"note_id": note_id, "keyword_id": keyword_ids[k]}
+        for note_id, n in pairs
+        for k in n.draft.keywords
+    ]
+    if keyword_rows:
+        session.execute(insert(NoteKeywordRow), keyword_rows)
+    chunk_rows = [
+        {
+            "note_id": note_id,
+            "ordinal": c.ordinal,
+            "text": c.text,
+            "content_hash": c.content_hash,
+            "embedding": c.embedding,
+        }
+        for note_id, n in pairs
+        for c in n.chunks
+    ]
+    if chunk_rows:
+        session.execute(insert(NoteChunkRow), chunk_rows)
+    link_rows = [
+        {"source_note_id": note_id, "target_key": t.lower(), "target_title": t}
+        for note_id, n in pairs
+        for t in n.links
+    ]
+    if link_rows:
+        session.execute(insert(NoteLinkRow), link_rows)
+
+
+def insert_notes(session: Session, notes: Sequence[PreparedNote]) -> list[int]:
+    """One INSERT for the notes with their vectors (so the BM25 trigger runs once), then one
+    each for keywords, chunks and links. Ids in input order."""
+    if not notes:
+        return []
+    now = datetime.now(UTC)
+    stmt = (
+        insert(NoteRow)
+        .values([_row_values(n, now) for n in notes])
+        .returning(NoteRow.id, func.lower(NoteRow.title).label("key"))
+    )
+    # Map back by title (unique): RETURNING order is not promised for a multi-row VALUES.
+    by_key = {row.key: row.id for row in session.execute(stmt)}
+    ids = [by_key[n.draft.title.lower()] for n in notes]
+    _insert_beside(session, ids, notes)
+    return ids
+
+
+def raise_missing_or_conflict(session: Session, note_id: int, expected_version: int) -> None:
+    current = session.execute(
+        select(NoteRow.version).where(NoteRow.id == note_id)
+    ).scalar_one_or_none()
+    if current is None:
+        raise NoteNotFound(note_id)
+    raise VersionConflict(note_id, expected_version, current)
+
+
+def update_note(
+    session: Session, note_id: int, note: NoteDraft | PreparedNote, expected_version: int
+) -> None:
+    """Rewrite the note row once (with its vector when `note` is prepared), then what
+    stands beside it. A draft alone leaves chunks, vectors and links as they were."""
+    prepared = note if isinstance(note, PreparedNote) else None
+    draft = note.draft if isinstance(note, PreparedNote) else note
+    ensure_title_free(session, draft.title, note_id)
+    vault = prepared.vault if prepared is not None else None
+    aliases = vault.aliases if vault else aliases_of(session, [note_id]).get(note_id, ())
+    values: dict[str, object] = _note_values(draft, aliases)
+    values["updated_at"] = func.clock_timestamp()
+    if prepared is not None:
+        values["embedding"] = prepared.embedding
+    if vault is not None and vault.updated_at is not None:
+        values["updated_at"] = vault.updated_at
+    if vault is not None and vault.created_at is not None:
+        values["created_at"] = vault.created_at
+    stmt = (
+        update(NoteRow)
+        .where(NoteRow.id == note_id, NoteRow.version == expected_version)
+        .values(**values, version=NoteRow.version + 1)
+        .returning(NoteRow.id)
+    )
+    if session.execute(stmt).first() is None:
+        raise_missing_or_conflict(session, note_id, expected_version)
+    session.execute(delete(NoteKeywordRow).where(NoteKeywordRow.note_id == note_id))
+    if prepared is None:
+        prepared = PreparedNote(draft=draft, chunks=(), embedding=None)
+    else:
+        session.execute(delete(NoteChunkRow).where(NoteChunkRow.note_id == note_id))
+        session.execute(delete(NoteLinkRow).where(NoteLinkRow.source_note_id == note_id))
+    _insert_beside(session, [note_id], [prepared])
+
+
+def delete_note(session: Session, note_id: int, expected_version: int | None) -> None:
+    stmt = delete(NoteRow).where(NoteRow.id == note_id)
+    if expected_version is not None:
+        stmt = stmt.where(NoteRow.version == expected_version)
+    if session.execute(stmt.returning(NoteRow.id)).first() is None:
+        if expected_version is None:
+            raise NoteNotFound(note_id)
+        raise_missing_or_conflict(session, note_id, expected_version)
+
+
+def replace_chunks(
+    session: Session,
+    note_id: int,
+    records: Sequence[ChunkRecord],
+    note_embedding: Sequence[float] | None,
+) -> None:
+    """New chunks and note vector for an unchanged text (a re-index)."""
+    session.execute(delete(NoteChunkRow).where(NoteChunkRow.note_id == note_id))
+    if records:
+        session.execute(
+            insert(NoteChunkRow),
+            [
+                {
+                    "note_id": note_id,
+                    "ordinal": r.ordinal,
+                    "text": r.text,
+                    "content_hash": r.content_hash,
+                    "embedding": r.embedding,
+                }
+                for r in records
+            ],
+        )
+    session.execute(
+        update(NoteRow)
+        .where(NoteRow.id == note_id)
+        .values(embedding=bindparam("embedding", type_=Vector())),
+        {"embedding": None if note_embedding is None else list(note_embedding)},
+    )
+
+
+def replace_links(session: Session, note_id: int, target_titles: Sequence[str]) -> None:
+    session.execute(delete(NoteLinkRow).where(NoteLinkRow.source_note_id == note_id))
+    if target_titles:
+        session.execute(
+            insert(NoteLinkRow),
+            [
+                {"source_note_id": note_id, "target_key": t.lower(), "target_title": t}
+                for t in target_titles
+            ],
+        )
+
+
+def chunks(session: Session, note_id: int) -> list[ChunkRecord]:
+    stmt = (
+        select(
+            NoteChunkRow.ordinal,
+            NoteChunkRow.text,
+            NoteChunkRow.content_hash,
+            NoteChunkRow.embedding,
+        )
+        .where(NoteChunkRow.note_id == note_id)
+        .order_by(NoteChunkRow.ordinal)
+    )
+    return [
+        ChunkRecord(
+            ordinal=r.ordinal,
+            text=r.text,
+            content_hash=r.content_hash,
+            embedding=None if r.embedding is None else [float(x) for x in r.embedding],
+        )
+        for r in session.execute(stmt)
+    ]
+
+
+def taken_titles(session: Session, titles: Sequence[str]) -> dict[str, str | None]:
+    """{lower(title): external_id} for the titles already in use (case-insensitively)."""
+    if not titles:
+        return {}
+    keys = sorted({t.lower() for t in titles})
+    stmt = select(func.lower(NoteRow.title), NoteRow.external_id).where(
+        func.lower(NoteRow.title) == any_(literal(keys, ARRAY(Text)))
+    )
+    return {key: external_id for key, external_id in session.execute(stmt)}
