@@ -24,13 +24,17 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from pkm_core.bootstrap import DatabaseUrls, Kairos, build_kairos
+from pkm_core.application.ports import IEmbedder
+from pkm_core.bootstrap import DatabaseUrls, Kairos, build_embedder, build_kairos
 from pkm_core.infrastructure.persistence.engines import dispose_all
 from pkm_core.infrastructure.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 # The shared folder beside the repository checkout (never copied into the package).
 SCIFACT = REPO.parent / "shared" / "data" / "beir-scifact"
+# The benchmarks' data dir: the ONNX exports of the model are kept in its models/ (a
+# user's data dir is never touched; the databases are scratch ones, see below).
+BENCH_DATA_DIR = Path(tempfile.gettempdir()) / "kairos-bench-data"
 
 
 # ------------------------------------------------------------------------ databases
@@ -100,9 +104,24 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
 
 
-def build_app(urls: DatabaseUrls, **kwargs: object) -> Kairos:
+def bench_settings(backend: str | None = None) -> Settings:
+    """The environment's settings, with `backend` (KAIROS_EMBEDDING_BACKEND) if given and
+    the data dir BENCH_DATA_DIR (where the ONNX exports are kept)."""
+    settings = Settings()
+    changes: dict[str, object] = {"data_dir": BENCH_DATA_DIR}
+    if backend is not None:
+        changes["embedding_backend"] = backend
+    return settings.model_copy(update=changes)
+
+
+def build_embedder_for(backend: str) -> IEmbedder:
+    """The app's embedder of `backend`, as the composition root builds it."""
+    return build_embedder(bench_settings(backend))
+
+
+def build_app(urls: DatabaseUrls, backend: str | None = None, **kwargs: object) -> Kairos:
     """The app's own composition root, pointed at the scratch database."""
-    settings = Settings().with_urls(urls.sync_url, urls.async_url)
+    settings = bench_settings(backend).with_urls(urls.sync_url, urls.async_url)
     return build_kairos(settings, **kwargs)  # type: ignore[arg-type]
 
 

@@ -8,6 +8,7 @@ and prints nDCG@10 and Recall@100 per mode.
     .venv/bin/python -m benchmarks.scifact_quality
     .venv/bin/python -m benchmarks.scifact_quality --docs 1000 --queries 50   # a sample
     .venv/bin/python -m benchmarks.scifact_quality --set semantic_weight=0.6  # a variant
+    .venv/bin/python -m benchmarks.scifact_quality --backend torch      # the fp32 reference
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from pkm_core.application.dto import DEFAULT_TUNING, SearchMode, SearchTuning
 from pkm_core.application.use_cases.ingest import ingest_path
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.bootstrap import Kairos
+from pkm_core.domain.embedding import BACKENDS
 from pkm_core.infrastructure.readers import FileImportReader
 
 
@@ -166,6 +168,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--modes", nargs="+", default=["semantic", "keyword", "hybrid"])
     parser.add_argument("--set", nargs="*", default=[], help="tuning knob=value (dto.py)")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="KAIROS_EMBEDDING_BACKEND (default: the app's)",
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="keep the server here")
     parser.add_argument("--db", default="kairos_bench_scifact", help="database name")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -179,8 +187,8 @@ def main(argv: list[str] | None = None) -> None:
         tempfile.TemporaryDirectory() as tmp,
         scratch_database(args.db, args.workdir, keep=args.keep, reuse=args.reuse) as urls,
     ):
-        kairos = build_app(urls)
-        print(server_versions(kairos))
+        kairos = build_app(urls, backend=args.backend)
+        print(server_versions(kairos), "·", kairos.embedder.model_name)
         corpus = beir.corpus_path if args.docs is None else write_corpus(beir, Path(tmp))
         ingest(kairos, corpus, args.batch_size)
         ids = corpus_ids_by_note(kairos)

@@ -90,9 +90,19 @@ class Kairos:
         check_embedding_model(self.uow(), self.embedder)
 
 
-def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(
-        settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+def build_embedder(settings: Settings) -> IEmbedder:
+    """The configured backend's embedder, not loaded yet (KAIROS_EMBEDDING_BACKEND)."""
+    if settings.embedding_backend == "torch":
+        return SentenceTransformerEmbedder(
+            settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+        )
+    from pkm_core.infrastructure.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(
+        settings.embedding_model,
+        settings.embedding_backend,
+        settings.data_dir / "models",
+        settings.embedding_batch_size,
     )
 
 

@@ -37,10 +37,14 @@ def _status(_args: argparse.Namespace) -> int:
     )
     print(f"Embedding model on record: {recorded}")
     print(f"Configured model: {status.configured_model}")
+    print(f"Embedding backend: {kairos.settings.embedding_backend} (KAIROS_EMBEDDING_BACKEND)")
     if status.notes_without_vectors:
         print(f"Notes without vectors: {status.notes_without_vectors} (run `kairos reindex`)")
     if not status.model_matches:
-        print("The configured model differs from the one on record: run `kairos reindex`.")
+        print(
+            "The configured model (or backend) differs from the one on record: "
+            "run `kairos reindex`."
+        )
         return 1
     return 0
 

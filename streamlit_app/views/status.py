@@ -33,10 +33,19 @@ def _model(kairos: Kairos, loader: ModelLoader) -> None:
         st.markdown(
             f"`{embedder.model_name}` on **{device}**, {embedder.dimension} dimensions · loaded"
         )
+        _backend(kairos)
     elif loader.state is ModelState.LOADING:
         st.markdown(f"`{embedder.model_name}` · loading…")
+        _backend(kairos)
     else:
         show_error(f"The model could not be loaded: {loader.error}")
+
+
+def _backend(kairos: Kairos) -> None:
+    st.caption(
+        f"Backend **{kairos.settings.embedding_backend}** (KAIROS_EMBEDDING_BACKEND: torch, "
+        "onnx or onnx-int8). Vectors of another backend count as another model."
+    )
 
 
 def _counts(status: IndexStatus) -> None:

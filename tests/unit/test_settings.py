@@ -14,6 +14,7 @@ ENV = (
     "KAIROS_DATA_DIR",
     "KAIROS_EMBEDDING_MODEL",
     "KAIROS_EMBEDDING_DEVICE",
+    "KAIROS_EMBEDDING_BACKEND",
 )
 
 
@@ -30,6 +31,7 @@ def test_with_no_url_the_embedded_database_is_used() -> None:
     assert settings.uses_embedded_database
     assert settings.data_dir.is_dir()
     assert settings.embedding_model == "all-MiniLM-L6-v2"
+    assert settings.embedding_backend == "onnx-int8"
 
 
 def test_a_sync_url_alone_implies_the_async_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,6 +52,7 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
         ("DATABASE_URL_SYNC", "not a url", "DATABASE_URL_SYNC"),
         ("DATABASE_URL_ASYNC", "mysql://u@h/db", "DATABASE_URL_ASYNC"),
         ("KAIROS_EMBEDDING_DEVICE", "tpu", "KAIROS_EMBEDDING_DEVICE"),
+        ("KAIROS_EMBEDDING_BACKEND", "tensorrt", "KAIROS_EMBEDDING_BACKEND"),
         ("KAIROS_DATA_DIR", "/proc/kairos-cannot-live-here", "KAIROS_DATA_DIR"),
     ],
 )
