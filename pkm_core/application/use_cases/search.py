@@ -9,16 +9,22 @@ from __future__ import annotations
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     NoteFilter,
-    RelatedNote,
     ScoredNote,
     SearchHit,
     SearchMode,
     SearchTuning,
 )
-from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
-from pkm_core.domain.chunking import chunk_note
-from pkm_core.domain.errors import NoteNotFound
+
+# Related notes live in their own module; imported here for callers of the older path.
+from pkm_core.application.use_cases.related import (  # noqa: F401
+    hide_related,
+    pin_related,
+    related_notes,
+    related_to_text,
+    unhide_related,
+)
+from pkm_core.domain.query import SearchQuery
 from pkm_core.domain.snippet import make_snippet
 
 # How deep each list is read before fusion: enough for a good page of fused results.
@@ -26,16 +32,37 @@ CANDIDATES = DEFAULT_TUNING.candidates
 MAX_LIMIT = 200
 
 
-def _hits(rows: list[ScoredNote], mode: SearchMode, query: str) -> list[SearchHit]:
+def _weak(row: ScoredNote, mode: SearchMode, tuning: SearchTuning) -> bool:
+    """Found by meaning alone, and less similar than the calibrated floor."""
+    if row.exact or row.keyword_score is not None or mode is SearchMode.KEYWORD:
+        return False
+    return row.semantic_score is None or row.semantic_score < tuning.meaning_floor
+
+
+def _hits(
+    rows: list[ScoredNote], mode: SearchMode, query: SearchQuery, tuning: SearchTuning
+) -> list[SearchHit]:
     hits = []
     for row in rows:
-        matched = []
+        matched = ["title"] if row.exact else []
         if row.semantic_score is not None:
             matched.append("meaning")
         if row.keyword_score is not None:
             matched.append("keywords")
-        snippet = make_snippet(row.snippet, query)
-        hits.append(SearchHit(row.note_id, row.title, snippet, row.score, mode, tuple(matched)))
+        snippet = make_snippet(row.snippet, query.text, language=row.language)
+        hits.append(
+            SearchHit(
+                row.note_id,
+                row.title,
+                snippet.text,
+                row.score,
+                mode,
+                tuple(matched),
+                highlights=snippet.spans,
+                similarity=row.semantic_score,
+                weak=_weak(row, mode, tuning),
+            )
+        )
     return hits
 
 
@@ -52,27 +79,36 @@ def search_notes(
 ) -> list[SearchHit]:
     """Ranked notes for `query`, best first, `limit` of them after skipping `offset`.
 
-    `embedder` may be None only for keyword search. Raises EmbeddingModelMismatch when
-    the database holds another model's vectors."""
+    `query` may hold `"a phrase"` (hits must contain it) and `-word` (hits must not);
+    a note whose title is the query comes first (hybrid, keyword). `embedder` may be None
+    only for keyword search. Raises EmbeddingModelMismatch when the database holds another
+    model's vectors."""
     # Trailing space is kept: it tells that the last word is finished (no prefix match).
     query = query.lstrip()
+    parsed = SearchQuery.parse(query)
     mode = SearchMode(mode)
     limit = min(max(limit, 0), MAX_LIMIT)
     offset = max(offset, 0)
-    if not query.strip() or limit == 0:
+    if not parsed.text.strip() or limit == 0:
         return []
     vector = None
     model = None
     if mode is not SearchMode.KEYWORD:
         if embedder is None:
             raise ValueError("Semantic and hybrid search need the embedding model.")
-        vector = embedder.embed_query(query)
+        vector = embedder.embed_query(parsed.text.strip())
         model = embedder.model_name
     with uow:
         if mode is SearchMode.SEMANTIC:
             assert vector is not None
             rows = uow.notes.nearest_chunks(
-                vector, limit, filters, offset=offset, expected_model=model, tuning=tuning
+                vector,
+                limit,
+                filters,
+                offset=offset,
+                expected_model=model,
+                tuning=tuning,
+                query=query,
             )
         elif mode is SearchMode.KEYWORD:
             rows = uow.notes.keyword_rank(query, limit, filters, offset=offset, tuning=tuning)
@@ -81,31 +117,4 @@ def search_notes(
             rows = uow.notes.hybrid_rank(
                 vector, query, limit, filters, offset=offset, expected_model=model, tuning=tuning
             )
-    return _hits(rows, mode, query)
-
-
-def related_notes(uow: ISyncUnitOfWork, note_id: int, limit: int = 8) -> list[RelatedNote]:
-    """The notes nearest in meaning to a stored note, itself excluded."""
-    with uow:
-        rows = uow.notes.related_to_note(note_id, max(limit, 0))
-    if rows is None:
-        raise NoteNotFound(note_id)
-    return [RelatedNote(r.note_id, r.title, r.score) for r in rows]
-
-
-def related_to_text(
-    uow: ISyncUnitOfWork,
-    embedder: IEmbedder,
-    title: str,
-    body: str,
-    limit: int = 8,
-    exclude_note_id: int | None = None,
-) -> list[RelatedNote]:
-    """Notes nearest to a draft that is still being written (nothing is stored)."""
-    if not (title.strip() or body.strip()):
-        return []
-    chunks = chunk_note(title.strip(), body)
-    vector = mean_vector(embedder.embed_documents([c.embed_text for c in chunks]))
-    with uow:
-        rows = uow.notes.nearest_notes(vector, max(limit, 0), exclude_note_id=exclude_note_id)
-    return [RelatedNote(r.note_id, r.title, r.score) for r in rows]
+    return _hits(rows, mode, parsed, tuning)

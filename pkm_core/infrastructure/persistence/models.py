@@ -79,6 +79,10 @@ class NoteRow(Base):
     content_hash: Mapped[str] = mapped_column(Text)
     # Written by the repository from accent-folded text: title lexemes weight A, body D.
     search_tsv: Mapped[str | None] = mapped_column(TSVECTOR)
+    # The text search configuration search_tsv was built with (the note's language).
+    text_config: Mapped[str] = mapped_column(Text, default="english")
+    # Accent-folded, lower-cased title: a query equal to it is the first hit.
+    title_folded: Mapped[str | None] = mapped_column(Text)
     # Normalised mean of the chunk vectors: one HNSW lookup answers "related notes".
     embedding: Mapped[list[float] | None] = mapped_column(Vector())
 
@@ -141,3 +145,17 @@ class Bm25StatsRow(Base):
     doc_count: Mapped[int] = mapped_column(BigInteger, default=0)
     sum_len_title: Mapped[float] = mapped_column(Double, default=0)
     sum_len_body: Mapped[float] = mapped_column(Double, default=0)
+
+
+class RelatedChoiceRow(Base):
+    """Another note pinned to, or hidden from, a note's related notes."""
+
+    __tablename__ = "related_choices"
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    choice: Mapped[str] = mapped_column(Text)  # "pinned" | "hidden"

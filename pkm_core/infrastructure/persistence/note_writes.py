@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from pkm_core.application.dto import ChunkRecord, PreparedNote
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
 from pkm_core.domain.note import NoteDraft
+from pkm_core.infrastructure.language_detector import detect_config
 from pkm_core.infrastructure.persistence.models import (
     KeywordRow,
     NoteChunkRow,
@@ -24,6 +25,7 @@ from pkm_core.infrastructure.persistence.models import (
     NoteRow,
 )
 from pkm_core.infrastructure.persistence.note_sql import search_vector
+from pkm_core.infrastructure.persistence.search_syntax import title_key
 
 
 def ensure_title_free(session: Session, title: str, note_id: int | None) -> None:
@@ -36,6 +38,7 @@ def ensure_title_free(session: Session, title: str, note_id: int | None) -> None
 
 
 def _note_values(draft: NoteDraft) -> dict[str, object]:
+    config = detect_config(draft.title, draft.body)
     return {
         "title": draft.title,
         "body": draft.body,
@@ -43,7 +46,9 @@ def _note_values(draft: NoteDraft) -> dict[str, object]:
         "project_id": draft.project_id,
         "source_id": draft.source_id,
         "content_hash": draft.content_hash,
-        "search_tsv": search_vector(draft.title, draft.body),
+        "search_tsv": search_vector(draft.title, draft.body, config),
+        "text_config": config,
+        "title_folded": title_key(draft.title),
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 from pkm_core.application.dto import DEFAULT_TUNING, SearchMode
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.domain.note import Note
+from pkm_core.domain.snippet import Snippet
 from tests.integration.search.conftest import UowFactory
 
 AddNote = Callable[..., Note]
@@ -84,7 +85,7 @@ def test_accents_do_not_matter_either_way(uow: UowFactory, add: AddNote) -> None
     assert keyword(uow, "cancion") == ["Canción de cuna"]
     assert keyword(uow, "café") == ["Cafe notes"]
     (hit,) = search_notes(uow(), None, "cancion", SearchMode.KEYWORD)
-    assert "«canción»" in hit.snippet
+    assert "«canción»" in Snippet(hit.snippet, hit.highlights).marked("«", "»")
 
 
 def test_the_last_word_matches_as_a_prefix_while_it_is_being_typed(

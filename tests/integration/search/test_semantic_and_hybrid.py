@@ -18,6 +18,7 @@ from pkm_core.application.use_cases.catalog import create_project
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.domain.errors import EmbeddingModelMismatch
 from pkm_core.domain.note import Note
+from pkm_core.domain.snippet import Snippet
 from tests.fakes import FakeEmbedder
 from tests.integration.search.conftest import UowFactory
 
@@ -39,7 +40,9 @@ def test_a_long_note_is_found_once_with_its_best_chunk_as_snippet(
     hits = search_notes(uow(), fake_embedder, "honey bees swarm", SearchMode.SEMANTIC)
     assert titles(hits)[0] == "Handbook"
     assert titles(hits).count("Handbook") == 1
-    assert hits[0].snippet == "«honey» «bees» «swarm» in spring"
+    assert Snippet(hits[0].snippet, hits[0].highlights).marked("«", "»") == (
+        "«honey» «bees» «swarm» in spring"
+    )
     assert hits[0].matched_by == ("meaning",)
 
 
