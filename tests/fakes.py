@@ -223,7 +223,14 @@ class FakeNoteRepository:
             if found:
                 score = float(len(found))
                 scored.append(
-                    ScoredNote(note.id, note.title, score, note.body[:200], keyword_score=score)
+                    ScoredNote(
+                        note.id,
+                        note.title,
+                        score,
+                        note.body[:200],
+                        keyword_score=score,
+                        keyword_ceiling=float(len(words)),  # every query word found
+                    )
                 )
         return sorted(scored, key=lambda s: (-s.score, s.note_id))[offset : offset + k]
 

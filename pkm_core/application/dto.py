@@ -102,6 +102,7 @@ class ScoredNote:
     semantic_score: float | None = None
     keyword_score: float | None = None
     exact: bool = False  # the title (or an alias) is the query
+    keyword_ceiling: float | None = None  # keyword rows: the query's highest possible BM25
     language: str = "english"  # the note's text search configuration
 
 
@@ -112,13 +113,14 @@ class SearchTuning:
     fusion: str = "minmax"  # "minmax": convex combination of the two sides' parts; "rrf"
     semantic_weight: float = 0.5  # minmax: the semantic side's share
     # The semantic part: "calibrated" (similarity over fixed bounds) or per-query "minmax".
-    semantic_scale: str = "minmax"
+    semantic_scale: str = "calibrated"
     similarity_low: float = 0.15  # calibrated: this similarity and below count 0
     similarity_high: float = 0.75  # calibrated: this similarity and above count 1
     # The keyword part: "ceiling" (BM25 over the query's highest possible score) or "minmax".
-    keyword_scale: str = "minmax"
+    keyword_scale: str = "ceiling"
     keyword_ceiling_share: float = 0.5  # ceiling: the share a complete match reaches
-    background_docs: float = 0.0  # IDF blended with this many background documents
+    keyword_exponent: float = 2.0  # ceiling: a partial match counts (its share) ** this
+    background_docs: float = 1000.0  # IDF blended with this many background documents
     rrf_k: int = 60
     candidates: int = 50  # depth of each list before fusion (deeper pages read deeper)
     chunks_per_note: int = 3  # chunks read from HNSW per note wanted (best chunk wins)
@@ -133,11 +135,11 @@ class SearchTuning:
     # Below these similarities a result is a weak match (hidden behind "show weaker
     # matches"): calibrated on SciFact and on a labelled set of short notes (SEARCH.md).
     meaning_floor: float = 0.25
-    related_floor: float = 0.30
+    related_floor: float = 0.20
     # Related notes: relatedness = similarity + link_weight · link + keyword_weight · the
     # Jaccard share of keywords (a two-step link counts half a direct one).
     related_link_weight: float = 0.15
-    related_keyword_weight: float = 0.15
+    related_keyword_weight: float = 0.30
 
 
 DEFAULT_TUNING = SearchTuning()

@@ -402,13 +402,14 @@ def _semantic_part(cte: CTE, tuning: SearchTuning) -> ColumnElement[Any]:
 def _keyword_part(cte: CTE, tuning: SearchTuning) -> ColumnElement[Any]:
     """The keyword side's fusion input. "ceiling": BM25 over the query's highest possible
     score (Σ idf · (k1 + 1)), divided by `keyword_ceiling_share` (what a note that holds
-    the whole query typically reaches) and clamped: a note matching one common word of
-    the query stays low. "minmax": per-query min-max."""
+    the whole query typically reaches), clamped and raised to `keyword_exponent`: a note
+    matching one common word of the query stays low. "minmax": per-query min-max."""
     if tuning.fusion == "rrf":
         return _rrf(cte, cte.c.score, tuning)
     if tuning.keyword_scale == "ceiling":
         share = _float(tuning.keyword_ceiling_share)
-        return _clamped(cte.c.score / func.nullif(cte.c.ceiling * share, 0))
+        coverage = _clamped(cte.c.score / func.nullif(cte.c.ceiling * share, 0))
+        return func.power(coverage, _float(tuning.keyword_exponent))
     return _min_max(cte, cte.c.score)
 
 
@@ -477,6 +478,7 @@ def _page(
     keyword_score: ColumnElement[Any] | None,
     score: ColumnElement[Any],
     exact: ColumnElement[Any] | None = None,
+    ceiling: ColumnElement[Any] | None = None,
 ) -> Select[Any]:
     """One page of `ranked` with the title and the passage a snippet is cut from; exact
     title matches first."""
@@ -495,6 +497,7 @@ def _page(
         (keyword_score if keyword_score is not None else literal(None)).label("keyword_score"),
         exact_column.label("exact"),
         NoteRow.text_config.label("language"),
+        (ceiling if ceiling is not None else literal(None)).label("ceiling"),
     ).join(NoteRow, NoteRow.id == ranked.c.note_id)
     if chunk is not None:
         stmt = stmt.outerjoin(NoteChunkRow, NoteChunkRow.id == chunk)
@@ -513,6 +516,7 @@ def _rows(result: Any) -> list[ScoredNote]:
             keyword_score=None if r.keyword_score is None else float(r.keyword_score),
             exact=bool(r.exact),
             language=r.language,
+            keyword_ceiling=None if r.ceiling is None else float(r.ceiling),
         )
         for r in result.all()
     ]
@@ -589,6 +593,7 @@ def keyword_rank(
         keyword_score=ranked.c.score,
         score=ranked.c.score,
         exact=ranked.c.exact,
+        ceiling=ranked.c.ceiling,
     )
     return _rows(session.execute(stmt))
 
@@ -647,6 +652,7 @@ def _related(
         literal(None).label("keyword_score"),
         literal(False).label("exact"),
         NoteRow.text_config.label("language"),
+        literal(None).label("ceiling"),
     ).where(NoteRow.embedding.is_not(None))
     if exclude_note_id is not None:
         stmt = stmt.where(NoteRow.id != exclude_note_id)
