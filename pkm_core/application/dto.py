@@ -114,8 +114,8 @@ class SearchTuning:
     semantic_weight: float = 0.5  # minmax: the semantic side's share
     # The semantic part: "calibrated" (similarity over fixed bounds) or per-query "minmax".
     semantic_scale: str = "calibrated"
-    similarity_low: float = 0.15  # calibrated: this similarity and below count 0
-    similarity_high: float = 0.75  # calibrated: this similarity and above count 1
+    similarity_low: float = 0.20  # calibrated: this similarity and below count 0
+    similarity_high: float = 0.55  # calibrated: this similarity and above count 1
     # The keyword part: "ceiling" (BM25 over the query's highest possible score) or "minmax".
     keyword_scale: str = "ceiling"
     keyword_ceiling_share: float = 0.5  # ceiling: the share a complete match reaches
