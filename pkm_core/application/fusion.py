@@ -82,4 +82,11 @@ def fuse_min_max(
     semantic: list[ScoredNote], keyword: list[ScoredNote], weight: float = 0.5
 ) -> list[ScoredNote]:
     """Convex combination of min-max normalised scores; absent from a list counts as 0."""
-    return fuse(semantic, keyword, replace(DEFAULT_TUNING, fusion="minmax", semantic_weight=weight))
+    tuning = replace(
+        DEFAULT_TUNING,
+        fusion="minmax",
+        semantic_weight=weight,
+        semantic_scale="minmax",
+        keyword_scale="minmax",
+    )
+    return fuse(semantic, keyword, tuning)

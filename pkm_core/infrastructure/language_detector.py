@@ -22,7 +22,7 @@ MIN_PROBABILITY = 0.80
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     # Only languages PostgreSQL can stem: a guess among 97 languages spreads a short
