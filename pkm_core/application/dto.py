@@ -179,8 +179,9 @@ class SearchHit:
     score: float
     mode: SearchMode
     matched_by: tuple[str, ...] = field(default=())  # "title", "meaning", "keywords"
+    semantic_score: float | None = None  # the side scores behind `score` (None: no match there)
+    keyword_score: float | None = None
     highlights: tuple[tuple[int, int], ...] = ()  # (start, end) of each match in `snippet`
-    similarity: float | None = None  # cosine similarity of the best chunk (meaning side)
     weak: bool = False  # found by meaning alone, below the calibrated floor
 
 

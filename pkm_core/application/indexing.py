@@ -37,26 +37,39 @@ def ensure_model_on_record(index: IIndexRepository, embedder: IEmbedder) -> None
     """Record `embedder`'s model if the database has none yet; refuse another model.
 
     Names are compared first; the dimension (which needs the model loaded) is checked
-    when the model is loaded anyway, or when the model is recorded for the first time."""
+    when the model is loaded anyway, or when the model is recorded for the first time.
+    The async twin (`async_notes`) makes the same calls through the same two decisions."""
     recorded = index.recorded_model()
-    if recorded is None:
-        dimension = embedder.dimension
-        column = index.vector_dimension()
-        if column != dimension:
-            if index.has_vectors():
-                raise EmbeddingModelMismatch(
-                    "an unrecorded model", column or 0, embedder.model_name, dimension
-                )
-            index.reset_vectors(dimension)  # an empty index: declare the model's size
-        elif index.has_vectors():
-            log.warning("Vectors without a recorded model: assuming %s", embedder.model_name)
-        index.record_model(embedder.model_name, dimension)
+    if recorded is not None:
+        check_recorded_model(recorded, embedder)
         return
+    if first_record_needs_reset(index.vector_dimension(), index.has_vectors(), embedder):
+        index.reset_vectors(embedder.dimension)
+    index.record_model(embedder.model_name, embedder.dimension)
+
+
+def check_recorded_model(recorded: tuple[str, int], embedder: IEmbedder) -> None:
+    """Raise EmbeddingModelMismatch unless `embedder` is the model on record."""
     name, dimension = recorded
     if not same_model(name, embedder.model_name) or (
         embedder.is_loaded and embedder.dimension != dimension
     ):
         raise EmbeddingModelMismatch(name, dimension, embedder.model_name, embedder.dimension)
+
+
+def first_record_needs_reset(column: int | None, has_vectors: bool, embedder: IEmbedder) -> bool:
+    """No model on record yet: True when the (empty) vector columns must first be resized
+    to the model's dimension; raises when vectors of another size are already stored."""
+    dimension = embedder.dimension
+    if column != dimension:
+        if has_vectors:
+            raise EmbeddingModelMismatch(
+                "an unrecorded model", column or 0, embedder.model_name, dimension
+            )
+        return True  # an empty index: declare the model's size
+    if has_vectors:
+        log.warning("Vectors without a recorded model: assuming %s", embedder.model_name)
+    return False
 
 
 def known_vectors(records: Sequence[ChunkRecord]) -> dict[str, list[float]]:

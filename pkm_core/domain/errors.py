@@ -11,9 +11,16 @@ class InvalidNote(KairosError):
     """A note (or one of its parts) breaks a rule: empty title, too large, NUL bytes..."""
 
 
+class InvalidSearch(KairosError):
+    """A search asked for something that does not exist (an unknown mode, project...)."""
+
+
 class NoteNotFound(KairosError):
-    def __init__(self, note_id: int) -> None:
-        super().__init__(f"Note {note_id} does not exist (it may have been deleted).")
+    def __init__(self, note_id: int | str) -> None:
+        if isinstance(note_id, str):  # asked for by title
+            super().__init__(f"No note is titled “{note_id}”.")
+        else:
+            super().__init__(f"Note {note_id} does not exist (it may have been deleted).")
         self.note_id = note_id
 
 

@@ -36,7 +36,7 @@ LIMIT_KEY = "search_limit"
 
 def reason(hit: SearchHit) -> str:
     if hit.weak:
-        return f"Weak match by meaning · similarity {hit.similarity or 0:.2f}"
+        return f"Weak match by meaning · similarity {hit.semantic_score or 0:.2f}"
     why = " and ".join(hit.matched_by) or "search"
     label = {SearchMode.KEYWORD: "BM25 score", SearchMode.SEMANTIC: "similarity"}.get(
         hit.mode, "relevance"

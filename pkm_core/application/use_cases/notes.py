@@ -13,8 +13,10 @@ from pkm_core.application.dto import (
     SortOrder,
 )
 from pkm_core.application.indexing import ensure_model_on_record, known_vectors, prepare_note
-from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
+from pkm_core.application.ports import IEmbedder, INoteRepository, ISyncUnitOfWork
+from pkm_core.application.references import NoteRef, note_id_or_title
 from pkm_core.domain.errors import NoteNotFound
+from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.domain.project import Project
 from pkm_core.domain.source import Source
@@ -87,16 +89,42 @@ def count_notes(uow: ISyncUnitOfWork) -> int:
         return uow.notes.count()
 
 
-def view_note(uow: ISyncUnitOfWork, note_id: int) -> NoteView:
+def find_note(notes: INoteRepository, ref: NoteRef) -> Note:
+    """The note named by `ref` (an id, or an exact title); NoteNotFound if none."""
+    note_id, title = note_id_or_title(ref)
+    note = notes.get(note_id) if note_id is not None else None
+    if note is None and title is not None:
+        note = notes.get_by_title(title)
+    if note is None:
+        raise NoteNotFound(ref)
+    return note
+
+
+def assemble_view(
+    note: Note,
+    projects: list[Project],
+    sources: list[Source],
+    links_out: list[NoteLink],
+    backlinks: list[tuple[int, str]],
+) -> NoteView:
+    """What `view_note` and its async twin read, put together."""
+    return NoteView(
+        note,
+        next((p for p in projects if p.id == note.project_id), None),
+        next((s for s in sources if s.id == note.source_id), None),
+        tuple(LinkedNote(link.target_title, link.target_note_id) for link in links_out),
+        tuple(LinkedNote(title, i) for i, title in backlinks),
+    )
+
+
+def view_note(uow: ISyncUnitOfWork, ref: NoteRef) -> NoteView:
+    """A note (by id or exact title) with its project, source and links both ways."""
     with uow:
-        note = uow.notes.get(note_id)
-        if note is None:
-            raise NoteNotFound(note_id)
-        project = next((p for p in uow.catalog.projects() if p.id == note.project_id), None)
-        source = next((s for s in uow.catalog.sources() if s.id == note.source_id), None)
-        links_out = tuple(
-            LinkedNote(link.target_title, link.target_note_id)
-            for link in uow.notes.links_out(note_id)
+        note = find_note(uow.notes, ref)
+        return assemble_view(
+            note,
+            uow.catalog.projects(),
+            uow.catalog.sources(),
+            uow.notes.links_out(note.id),
+            uow.notes.backlinks(note.id),
         )
-        backlinks = tuple(LinkedNote(title, i) for i, title in uow.notes.backlinks(note_id))
-    return NoteView(note, project, source, links_out, backlinks)

@@ -8,7 +8,9 @@ from dataclasses import replace
 from pkm_core.application.dto import DEFAULT_TUNING, RelatedNote, RelatedWhy, SearchTuning
 from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
+from pkm_core.application.references import NoteRef
 from pkm_core.application.related import blend
+from pkm_core.application.use_cases.notes import find_note
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.errors import NoteNotFound
 from pkm_core.domain.snippet import make_snippet
@@ -21,18 +23,10 @@ def _passage(text: str) -> str:
     return make_snippet(text, "", words=PASSAGE_WORDS).text
 
 
-def related_notes(
-    uow: ISyncUnitOfWork, note_id: int, limit: int = 8, *, tuning: SearchTuning = DEFAULT_TUNING
+def with_passages(
+    chosen: list[RelatedNote], passages: dict[int, tuple[str, str, float]]
 ) -> list[RelatedNote]:
-    """The notes most related to a stored note, itself and hidden notes excluded: pinned
-    ones first, then by relatedness (meaning, links, shared keywords); each says why."""
-    limit = max(limit, 0)
-    with uow:
-        found = uow.notes.related_candidates(note_id, limit * CANDIDATES_PER_NOTE, tuning)
-        if found is None:
-            raise NoteNotFound(note_id)
-        chosen = blend(found, limit, tuning)
-        passages = uow.notes.closest_passages(note_id, [r.note_id for r in chosen])
+    """Each related note's why completed with the closest pair of passages."""
     out = []
     for item in chosen:
         theirs, mine, similarity = passages.get(item.note_id, ("", "", None))
@@ -44,6 +38,28 @@ def related_notes(
         )
         out.append(replace(item, why=why))
     return out
+
+
+def related_notes(
+    uow: ISyncUnitOfWork,
+    note_id: NoteRef,
+    limit: int = 8,
+    *,
+    tuning: SearchTuning = DEFAULT_TUNING,
+) -> list[RelatedNote]:
+    """The notes most related to a stored note (by id or exact title), itself and hidden
+    notes excluded: pinned ones first, then by relatedness (meaning, links, shared
+    keywords); each says why."""
+    limit = max(limit, 0)
+    with uow:
+        if not isinstance(note_id, int):
+            note_id = find_note(uow.notes, note_id).id
+        found = uow.notes.related_candidates(note_id, limit * CANDIDATES_PER_NOTE, tuning)
+        if found is None:
+            raise NoteNotFound(note_id)
+        chosen = blend(found, limit, tuning)
+        passages = uow.notes.closest_passages(note_id, [r.note_id for r in chosen])
+    return with_passages(chosen, passages)
 
 
 def related_to_text(

@@ -6,24 +6,21 @@ is embedded before the unit of work opens, so no transaction waits on the model.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     NoteFilter,
+    RelatedNote,
     ScoredNote,
     SearchHit,
     SearchMode,
     SearchTuning,
 )
+from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
-
-# Related notes live in their own module; imported here for callers of the older path.
-from pkm_core.application.use_cases.related import (  # noqa: F401
-    hide_related,
-    pin_related,
-    related_notes,
-    related_to_text,
-    unhide_related,
-)
+from pkm_core.domain.chunking import chunk_note
+from pkm_core.domain.errors import InvalidSearch
 from pkm_core.domain.query import SearchQuery
 from pkm_core.domain.snippet import make_snippet
 
@@ -39,9 +36,12 @@ def _weak(row: ScoredNote, mode: SearchMode, tuning: SearchTuning) -> bool:
     return row.semantic_score is None or row.semantic_score < tuning.meaning_floor
 
 
-def _hits(
-    rows: list[ScoredNote], mode: SearchMode, query: SearchQuery, tuning: SearchTuning
+def shape_hits(
+    rows: list[ScoredNote], mode: SearchMode, query: str, tuning: SearchTuning = DEFAULT_TUNING
 ) -> list[SearchHit]:
+    """Repository rows -> search hits: a snippet (text and match spans) around the query,
+    why each matched, and whether it is only a weak match."""
+    words = SearchQuery.parse(query).text
     hits = []
     for row in rows:
         matched = ["title"] if row.exact else []
@@ -49,7 +49,7 @@ def _hits(
             matched.append("meaning")
         if row.keyword_score is not None:
             matched.append("keywords")
-        snippet = make_snippet(row.snippet, query.text, language=row.language)
+        snippet = make_snippet(row.snippet, words, language=row.language)
         hits.append(
             SearchHit(
                 row.note_id,
@@ -58,12 +58,60 @@ def _hits(
                 row.score,
                 mode,
                 tuple(matched),
+                row.semantic_score,
+                row.keyword_score,
                 highlights=snippet.spans,
-                similarity=row.semantic_score,
                 weak=_weak(row, mode, tuning),
             )
         )
     return hits
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """A search's arguments made safe; `search_notes` and its async twin share it."""
+
+    query: str
+    mode: SearchMode
+    limit: int
+    offset: int
+
+    @property
+    def needs_vector(self) -> bool:
+        return self.mode is not SearchMode.KEYWORD
+
+    @property
+    def text(self) -> str:
+        """What is embedded and scored: the query without its syntax (phrases' words kept,
+        excluded words left out); empty when nothing is left to search for."""
+        return SearchQuery.parse(self.query).text
+
+
+def search_request(query: str, mode: SearchMode | str, limit: int, offset: int) -> SearchRequest:
+    """Raises InvalidSearch for an unknown mode."""
+    # Trailing space is kept: it tells that the last word is finished (no prefix match).
+    try:
+        checked_mode = SearchMode(mode)
+    except ValueError:
+        modes = ", ".join(m.value for m in SearchMode)
+        raise InvalidSearch(f"“{mode}” is not a search mode; use one of {modes}.") from None
+    return SearchRequest(
+        query.lstrip(), checked_mode, min(max(limit, 0), MAX_LIMIT), max(offset, 0)
+    )
+
+
+def related(rows: list[ScoredNote], tuning: SearchTuning = DEFAULT_TUNING) -> list[RelatedNote]:
+    """Nearest-note rows -> related notes, those below the related-notes floor weak."""
+    return [
+        RelatedNote(r.note_id, r.title, r.score, score=r.score, weak=r.score < tuning.related_floor)
+        for r in rows
+    ]
+
+
+def text_vector(embedder: IEmbedder, title: str, body: str) -> list[float]:
+    """The vector standing for a draft, as a stored note's would (slow: embeds)."""
+    chunks = chunk_note(title.strip(), body)
+    return mean_vector(embedder.embed_documents([c.embed_text for c in chunks]))
 
 
 def search_notes(
@@ -79,24 +127,20 @@ def search_notes(
 ) -> list[SearchHit]:
     """Ranked notes for `query`, best first, `limit` of them after skipping `offset`.
 
-    `query` may hold `"a phrase"` (hits must contain it) and `-word` (hits must not);
-    a note whose title is the query comes first (hybrid, keyword). `embedder` may be None
-    only for keyword search. Raises EmbeddingModelMismatch when the database holds another
-    model's vectors."""
-    # Trailing space is kept: it tells that the last word is finished (no prefix match).
-    query = query.lstrip()
-    parsed = SearchQuery.parse(query)
-    mode = SearchMode(mode)
-    limit = min(max(limit, 0), MAX_LIMIT)
-    offset = max(offset, 0)
-    if not parsed.text.strip() or limit == 0:
+    `query` may hold `"a phrase"` (hits must contain it) and `-word` (hits must not); a
+    note whose title is the query comes first (hybrid, keyword). `embedder` may be None
+    only for keyword search. Raises EmbeddingModelMismatch when the database holds
+    another model's vectors."""
+    request = search_request(query, mode, limit, offset)
+    query, mode, limit, offset = request.query, request.mode, request.limit, request.offset
+    if not request.text.strip() or limit == 0:
         return []
     vector = None
     model = None
-    if mode is not SearchMode.KEYWORD:
+    if request.needs_vector:
         if embedder is None:
             raise ValueError("Semantic and hybrid search need the embedding model.")
-        vector = embedder.embed_query(parsed.text.strip())
+        vector = embedder.embed_query(request.text.strip())
         model = embedder.model_name
     with uow:
         if mode is SearchMode.SEMANTIC:
@@ -117,4 +161,14 @@ def search_notes(
             rows = uow.notes.hybrid_rank(
                 vector, query, limit, filters, offset=offset, expected_model=model, tuning=tuning
             )
-    return _hits(rows, mode, parsed, tuning)
+    return shape_hits(rows, mode, query, tuning)
+
+
+# Related notes live in their own module; imported here for callers of the older path.
+from pkm_core.application.use_cases.related import (  # noqa: E402, F401
+    hide_related,
+    pin_related,
+    related_notes,
+    related_to_text,
+    unhide_related,
+)

@@ -7,6 +7,7 @@ driver raised with `domain_error` before it leaves the transaction.
 from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pkm_core.domain.errors import KairosError, StorageUnavailable
 
@@ -25,4 +26,8 @@ def domain_error(exc: BaseException) -> KairosError | None:
     """The domain error standing for a driver error, or None when it is not a driver's."""
     if isinstance(exc, OperationalError):
         return unavailable(exc)
+    if isinstance(exc, PoolTimeout):  # every pooled connection stayed busy (pool_timeout)
+        return StorageUnavailable(
+            "The database is busy with other requests and none finished in time; try again."
+        )
     return None

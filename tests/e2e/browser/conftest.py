@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -75,9 +75,9 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="module")
-def kairos_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def kairos_url(chromium_path: Path, server_dirs: Callable[[str], Path]) -> Iterator[str]:
     """`streamlit run streamlit_app/app.py` on a free port with a fresh data dir."""
-    data_dir = tmp_path_factory.mktemp("kairos-browser")
+    data_dir = server_dirs("kairos-browser")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAIROS_")}

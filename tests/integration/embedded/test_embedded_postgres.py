@@ -48,8 +48,8 @@ def scalar(url: str, sql: str) -> object:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    directory = tmp_path / "kairos"
+def data_dir(server_dirs: Callable[[str], Path]) -> Iterator[Path]:
+    directory = server_dirs("kairos-embedded") / "kairos"
     yield directory
     stop(directory)
 

@@ -98,7 +98,7 @@ def test_meaning_matches_below_the_floor_are_marked_weak(
     strong = [h.title for h in hits if not h.weak]
     assert "Sourdough bread" in strong
     assert "Tax filing deadlines" not in strong
-    assert all(h.similarity is not None and h.similarity < 0.25 for h in hits if h.weak)
+    assert all(h.semantic_score is not None and h.semantic_score < 0.25 for h in hits if h.weak)
     assert [h.weak for h in hits] == sorted(h.weak for h in hits)  # weak ones come last
 
 

@@ -1,0 +1,104 @@
+"""The async twins of the search use cases (`search.py`): the query is embedded in a
+worker thread before the unit of work opens; rows are shaped by the same pure helpers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pkm_core.application.dto import (
+    DEFAULT_TUNING,
+    NoteFilter,
+    RelatedNote,
+    SearchHit,
+    SearchMode,
+    SearchTuning,
+)
+from pkm_core.application.ports import IAsyncUnitOfWork, IEmbedder
+from pkm_core.application.references import NoteRef
+from pkm_core.application.related import blend
+from pkm_core.application.use_cases.async_notes import find_note
+from pkm_core.application.use_cases.related import CANDIDATES_PER_NOTE, with_passages
+from pkm_core.application.use_cases.search import (
+    related,
+    search_request,
+    shape_hits,
+    text_vector,
+)
+from pkm_core.domain.errors import NoteNotFound
+
+
+async def search_notes(
+    uow: IAsyncUnitOfWork,
+    embedder: IEmbedder | None,
+    query: str,
+    mode: SearchMode | str = SearchMode.HYBRID,
+    filters: NoteFilter = NoteFilter(),
+    limit: int = 10,
+    offset: int = 0,
+    *,
+    tuning: SearchTuning = DEFAULT_TUNING,
+) -> list[SearchHit]:
+    """`search.search_notes`, awaited."""
+    request = search_request(query, mode, limit, offset)
+    query, limit, offset = request.query, request.limit, request.offset
+    if not request.text.strip() or limit == 0:
+        return []
+    vector = None
+    model = None
+    if request.needs_vector:
+        if embedder is None:
+            raise ValueError("Semantic and hybrid search need the embedding model.")
+        vector = await asyncio.to_thread(embedder.embed_query, request.text.strip())
+        model = embedder.model_name
+    async with uow:
+        if request.mode is SearchMode.SEMANTIC:
+            assert vector is not None
+            rows = await uow.notes.nearest_chunks(
+                vector,
+                limit,
+                filters,
+                offset=offset,
+                expected_model=model,
+                tuning=tuning,
+                query=query,
+            )
+        elif request.mode is SearchMode.KEYWORD:
+            rows = await uow.notes.keyword_rank(query, limit, filters, offset=offset, tuning=tuning)
+        else:
+            assert vector is not None
+            rows = await uow.notes.hybrid_rank(
+                vector, query, limit, filters, offset=offset, expected_model=model, tuning=tuning
+            )
+    return shape_hits(rows, request.mode, query, tuning)
+
+
+async def related_notes(
+    uow: IAsyncUnitOfWork, ref: NoteRef, limit: int = 8, *, tuning: SearchTuning = DEFAULT_TUNING
+) -> list[RelatedNote]:
+    """`related.related_notes`: blended (meaning, links, keywords), pins first, with why."""
+    limit = max(limit, 0)
+    async with uow:
+        note_id = ref if isinstance(ref, int) else (await find_note(uow, ref)).id
+        found = await uow.notes.related_candidates(note_id, limit * CANDIDATES_PER_NOTE, tuning)
+        if found is None:
+            raise NoteNotFound(note_id)
+        chosen = blend(found, limit, tuning)
+        passages = await uow.notes.closest_passages(note_id, [r.note_id for r in chosen])
+    return with_passages(chosen, passages)
+
+
+async def related_to_text(
+    uow: IAsyncUnitOfWork,
+    embedder: IEmbedder,
+    title: str,
+    body: str,
+    limit: int = 8,
+    exclude_note_id: int | None = None,
+) -> list[RelatedNote]:
+    """`search.related_to_text`: notes nearest to a text that is not stored."""
+    if not (title.strip() or body.strip()):
+        return []
+    vector = await asyncio.to_thread(text_vector, embedder, title, body)
+    async with uow:
+        rows = await uow.notes.nearest_notes(vector, max(limit, 0), exclude_note_id=exclude_note_id)
+    return related(rows)
