@@ -27,6 +27,7 @@ SCHEMA = {
     "bm25_terms",
     "bm25_postings",
     "bm25_stats",
+    "related_choices",
 }
 
 
