@@ -121,6 +121,8 @@ class SearchTuning:
     keyword_ceiling_share: float = 0.5  # ceiling: the share a complete match reaches
     keyword_exponent: float = 2.0  # ceiling: a partial match counts (its share) ** this
     background_docs: float = 1000.0  # IDF blended with this many background documents
+    # The absolute parts weigh C / (N + C) against per-query min-max (N notes); 0: min-max.
+    calibration_docs: float = 1000.0
     rrf_k: int = 60
     candidates: int = 50  # depth of each list before fusion (deeper pages read deeper)
     chunks_per_note: int = 3  # chunks read from HNSW per note wanted (best chunk wins)

@@ -33,23 +33,36 @@ def _clamp(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
-def _semantic_parts(rows: list[ScoredNote], tuning: SearchTuning) -> dict[int, float]:
+def _blend(
+    absolute: dict[int, float], rows: list[ScoredNote], tuning: SearchTuning, notes: int
+) -> dict[int, float]:
+    """α · absolute + (1 − α) · min-max, α = C / (notes + C) (C = calibration_docs)."""
+    if tuning.calibration_docs <= 0:
+        return _min_max(rows)
+    alpha = tuning.calibration_docs / (notes + tuning.calibration_docs)
+    relative = _min_max(rows)
+    return {i: alpha * absolute[i] + (1 - alpha) * relative[i] for i in absolute}
+
+
+def _semantic_parts(rows: list[ScoredNote], tuning: SearchTuning, notes: int) -> dict[int, float]:
     if tuning.semantic_scale != "calibrated":
         return _min_max(rows)
     low, high = tuning.similarity_low, tuning.similarity_high
-    return {r.note_id: _clamp((r.score - low) / (high - low)) for r in rows}
+    absolute = {r.note_id: _clamp((r.score - low) / (high - low)) for r in rows}
+    return _blend(absolute, rows, tuning, notes)
 
 
-def _keyword_parts(rows: list[ScoredNote], tuning: SearchTuning) -> dict[int, float]:
+def _keyword_parts(rows: list[ScoredNote], tuning: SearchTuning, notes: int) -> dict[int, float]:
     if tuning.keyword_scale != "ceiling":
         return _min_max(rows)
     share = tuning.keyword_ceiling_share
-    return {
+    absolute = {
         r.note_id: _clamp(r.score / (r.keyword_ceiling * share)) ** tuning.keyword_exponent
         if r.keyword_ceiling
         else 0.0
         for r in rows
     }
+    return _blend(absolute, rows, tuning, notes)
 
 
 def _reciprocal_ranks(rows: list[ScoredNote], k: int) -> dict[int, float]:
@@ -58,14 +71,19 @@ def _reciprocal_ranks(rows: list[ScoredNote], k: int) -> dict[int, float]:
 
 
 def fuse(
-    semantic: list[ScoredNote], keyword: list[ScoredNote], tuning: SearchTuning = DEFAULT_TUNING
+    semantic: list[ScoredNote],
+    keyword: list[ScoredNote],
+    tuning: SearchTuning = DEFAULT_TUNING,
+    notes: int = 0,
 ) -> list[ScoredNote]:
-    """One ranked list; a row keeps the semantic snippet (best chunk) when it has one."""
+    """One ranked list; a row keeps the semantic snippet (best chunk) when it has one.
+    `notes`: how many notes the corpus holds (it sets how absolute the parts are)."""
     if tuning.fusion == "rrf":
         sem, kw = (_reciprocal_ranks(rows, tuning.rrf_k) for rows in (semantic, keyword))
         w_sem = w_kw = 1.0
     else:
-        sem, kw = _semantic_parts(semantic, tuning), _keyword_parts(keyword, tuning)
+        sem = _semantic_parts(semantic, tuning, notes)
+        kw = _keyword_parts(keyword, tuning, notes)
         w_sem, w_kw = tuning.semantic_weight, 1 - tuning.semantic_weight
     by_id: dict[int, ScoredNote] = {row.note_id: row for row in keyword}
     for row in semantic:

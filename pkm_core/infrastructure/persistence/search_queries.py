@@ -386,6 +386,20 @@ def _clamped(value: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.greatest(_float(0.0), func.least(_float(1.0), value))
 
 
+def _blended(
+    absolute: ColumnElement[Any], relative: ColumnElement[Any], tuning: SearchTuning
+) -> ColumnElement[Any]:
+    """α · absolute + (1 − α) · per-query min-max, α = C / (N + C) with C =
+    `calibration_docs` and N the notes: a small corpus, where a list is often weak, is
+    scored absolutely; a large one mostly relatively, as tuned on SciFact. (C = 0: min-max.)"""
+    if tuning.calibration_docs <= 0:
+        return relative
+    c = _float(tuning.calibration_docs)
+    n = select(Bm25StatsRow.doc_count).where(Bm25StatsRow.id == 1).scalar_subquery()
+    alpha = c / (n + c)
+    return alpha * absolute + (1 - alpha) * relative
+
+
 def _semantic_part(cte: CTE, tuning: SearchTuning) -> ColumnElement[Any]:
     """The semantic side's fusion input. "calibrated": the cosine similarity mapped
     linearly from [similarity_low, similarity_high] to [0, 1] (clamped): the same for
@@ -395,7 +409,9 @@ def _semantic_part(cte: CTE, tuning: SearchTuning) -> ColumnElement[Any]:
         return _rrf(cte, sim, tuning)
     if tuning.semantic_scale == "calibrated":
         low, high = tuning.similarity_low, tuning.similarity_high
-        return _clamped((sim - _float(low)) / _float(high - low))
+        return _blended(
+            _clamped((sim - _float(low)) / _float(high - low)), _min_max(cte, sim), tuning
+        )
     return _min_max(cte, sim)
 
 
@@ -409,7 +425,8 @@ def _keyword_part(cte: CTE, tuning: SearchTuning) -> ColumnElement[Any]:
     if tuning.keyword_scale == "ceiling":
         share = _float(tuning.keyword_ceiling_share)
         coverage = _clamped(cte.c.score / func.nullif(cte.c.ceiling * share, 0))
-        return func.power(coverage, _float(tuning.keyword_exponent))
+        absolute = func.power(coverage, _float(tuning.keyword_exponent))
+        return _blended(absolute, _min_max(cte, cte.c.score), tuning)
     return _min_max(cte, cte.c.score)
 
 

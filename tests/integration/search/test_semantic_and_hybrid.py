@@ -59,7 +59,7 @@ def test_hybrid_in_sql_equals_the_python_fusion_of_both_lists(
         semantic = u.notes.nearest_chunks(vector, 12, tuning=tuning)
         keyword = u.notes.keyword_rank(query, 12, tuning=tuning)
         hybrid = u.notes.hybrid_rank(vector, query, 12, tuning=tuning)
-    expected = fuse(semantic, keyword, tuning)[:12]
+    expected = fuse(semantic, keyword, tuning, notes=30)[:12]
     assert len(expected) == 12
     assert [r.note_id for r in hybrid] == [r.note_id for r in expected]
     assert [r.score for r in hybrid] == pytest.approx([r.score for r in expected])
