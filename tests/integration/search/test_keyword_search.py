@@ -32,7 +32,9 @@ def test_bm25_scores_match_a_reference_computed_in_python(uow: UowFactory, add: 
     }
     for title, body in corpus.items():
         add(title, body)
-    hits = search_notes(uow(), None, "apple tart", SearchMode.KEYWORD)
+    # The corpus formula: no background word frequencies (tested in test_search_trust.py).
+    corpus_only = replace(DEFAULT_TUNING, background_docs=0)
+    hits = search_notes(uow(), None, "apple tart", SearchMode.KEYWORD, tuning=corpus_only)
 
     # The reference: BM25 with k1, b and the title counted `title_weight` times.
     k1, b, w = DEFAULT_TUNING.bm25_k1, DEFAULT_TUNING.bm25_b, DEFAULT_TUNING.title_weight

@@ -147,7 +147,7 @@ def test_a_search_with_another_model_than_the_one_on_record_is_refused(
     assert titles(search_notes(uow(), other, "saved", SearchMode.KEYWORD)) == ["Saved"]
 
 
-def test_hybrid_runs_in_two_statements(
+def test_hybrid_runs_in_three_statements(
     uow: UowFactory, add: AddNote, fake_embedder: FakeEmbedder
 ) -> None:
     add("Counted", "statements")
@@ -165,8 +165,11 @@ def test_hybrid_runs_in_two_statements(
         finally:
             event.remove(engine, "before_cursor_execute", listener)
     assert rows == []
-    assert len(statements) == 2  # HNSW settings (+ model, filter size), then the search
-    assert "set_config" in statements[0]
-    assert "bm25_postings" in statements[1] and "note_chunks" in statements[1]
+    # The languages present (a loose index scan), the HNSW settings (+ model, filter
+    # size), then the search.
+    assert len(statements) == 3
+    assert "text_config" in statements[0]
+    assert "set_config" in statements[1]
+    assert "bm25_postings" in statements[2] and "note_chunks" in statements[2]
     with uow() as u:
         u.session.execute(text("SELECT 1"))
