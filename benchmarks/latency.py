@@ -49,13 +49,14 @@ from benchmarks.common import (
 )
 from benchmarks.scifact_quality import parse_tuning
 from pkm_core.application.dto import NoteFilter, SearchMode, SearchTuning
-from pkm_core.application.use_cases.ingest import ingest_jsonl
+from pkm_core.application.use_cases.ingest import ingest_path
 from pkm_core.application.use_cases.notes import create_note, delete_note, get_note, update_note
 from pkm_core.application.use_cases.search import related_notes, related_to_text, search_notes
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.note import NoteDraft
 from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
+from pkm_core.infrastructure.readers import FileImportReader
 
 T = TypeVar("T")
 
@@ -205,7 +206,9 @@ def build(
         bar.update(done - bar.n)
 
     started = time.perf_counter()
-    ingest_jsonl(kairos.uow, embedder, path, on_progress=progress, batch_size=256)
+    ingest_path(
+        kairos.uow, embedder, FileImportReader(), path, on_progress=progress, batch_size=256
+    )
     elapsed = time.perf_counter() - started
     bar.close()
     path.unlink()

@@ -36,9 +36,10 @@ from benchmarks.common import (
     server_versions,
 )
 from pkm_core.application.dto import DEFAULT_TUNING, SearchMode, SearchTuning
-from pkm_core.application.use_cases.ingest import ingest_jsonl
+from pkm_core.application.use_cases.ingest import ingest_path
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.bootstrap import Kairos
+from pkm_core.infrastructure.readers import FileImportReader
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,13 @@ def ingest(kairos: Kairos, corpus_path: Path, batch_size: int, quiet: bool = Fal
         bar.update(done - bar.n)
 
     started = time.perf_counter()
-    report = ingest_jsonl(
-        kairos.uow, kairos.embedder, corpus_path, on_progress=progress, batch_size=batch_size
+    report = ingest_path(
+        kairos.uow,
+        kairos.embedder,
+        FileImportReader(),
+        corpus_path,
+        on_progress=progress,
+        batch_size=batch_size,
     )
     elapsed = time.perf_counter() - started
     bar.close()

@@ -7,12 +7,13 @@ CLI hold the result (Streamlit through `st.cache_resource`).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from pkm_core.application.ingest.source import IImportReader
 from pkm_core.application.ports import IEmbedder
 from pkm_core.domain.errors import StorageUnavailable
 from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
@@ -22,6 +23,7 @@ from pkm_core.infrastructure.persistence.unit_of_work import (
     AsyncSQLAlchemyUnitOfWork,
     SyncSQLAlchemyUnitOfWork,
 )
+from pkm_core.infrastructure.readers import FileImportReader
 from pkm_core.infrastructure.settings import Settings, get_settings
 
 
@@ -67,6 +69,7 @@ class Kairos:
     settings: Settings
     urls: DatabaseUrls
     embedder: IEmbedder
+    reader: IImportReader = field(default_factory=FileImportReader)
 
     def uow(self) -> SyncSQLAlchemyUnitOfWork:
         """A fresh sync Unit of Work (cheap: the engine is shared)."""

@@ -72,6 +72,7 @@ def _ingest(args: argparse.Namespace) -> int:
         report = ingest_path(
             kairos.uow,
             kairos.embedder,
+            kairos.reader,
             args.path,
             on_progress=on_progress,
             batch_size=args.batch_size,
@@ -85,7 +86,23 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"  note: {source}: {reason}")
     for _source, reason in report.skipped_items:
         print(f"  skipped: {reason}")
+    for _source, reason in report.vanished:
+        print(f"  vanished: {reason}")
+    if report.attachments:
+        print(f"Attachments stored: {report.attachments}.")
     return 0 if report.skipped == 0 else 3
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pkm_core.application.use_cases.export import export_vault
+    from pkm_core.bootstrap import build_kairos
+    from pkm_core.infrastructure.export_sinks import open_sink
+
+    kairos = build_kairos()
+    with open_sink(args.target) as sink:
+        summary = export_vault(kairos.uow, sink)
+    print(f"Exported {summary.notes} notes and {summary.attachments} attachments to {args.target}.")
+    return 0
 
 
 def _reindex(args: argparse.Namespace) -> int:
@@ -110,14 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=_status)
     ingest = commands.add_parser(
         "ingest",
-        help="import a folder or .zip of markdown/text files, or a .jsonl file (title, text)",
+        help="import a vault (folder or .zip of Markdown, Obsidian or Logseq), or a .jsonl file",
         description="Import notes. Re-running skips notes already stored unchanged; a bad "
         "file is reported and skipped. Exit status 3 when some files were skipped.",
     )
-    ingest.add_argument("path", type=Path, help="folder, .zip, .jsonl, or one .md/.txt file")
+    ingest.add_argument("path", type=Path, help="folder, .zip, .jsonl, or one .md file")
     ingest.add_argument("--batch-size", type=int, default=64, help="notes per transaction")
     ingest.add_argument("--project-id", type=int, default=None, help="file notes under it")
     ingest.set_defaults(handler=_ingest)
+    export = commands.add_parser(
+        "export",
+        help="write every note as Markdown (with its front matter) and every attachment",
+        description="Export the vault: one .md per note at its vault path (new notes under "
+        "their project's folder), attachments at their paths. DIR must be empty or new.",
+    )
+    export.add_argument("target", type=Path, help="an empty folder, or FILE.zip")
+    export.set_defaults(handler=_export)
     reindex = commands.add_parser(
         "reindex",
         help="re-embed every note with the configured model (after changing the model)",

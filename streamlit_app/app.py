@@ -35,6 +35,9 @@ pages = {
         st.Page(nav.NOTE, title="Note", icon=":material/description:", visibility="hidden"),
     ],
     "System": [
+        st.Page(
+            nav.IMPORT, title="Import & export", icon=":material/upload_file:", url_path="import"
+        ),
         st.Page(nav.STATUS, title="Status", icon=":material/monitor_heart:", url_path="status"),
     ],
 }

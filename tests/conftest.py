@@ -77,7 +77,7 @@ def database(test_server: ScratchServer) -> Iterator[DatabaseUrls]:
 
 _TABLES = (
     "note_links, note_chunks, note_keywords, notes, keywords, projects, sources, "
-    "bm25_postings, bm25_terms, embedding_model"
+    "bm25_postings, bm25_terms, embedding_model, note_vault, note_aliases, vault_attachments"
 )
 
 

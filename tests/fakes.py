@@ -27,6 +27,7 @@ from pkm_core.application.dto import (
 )
 from pkm_core.application.fusion import fuse
 from pkm_core.application.ports import ISyncUnitOfWork
+from pkm_core.application.vault import Attachment, KnownFile, VaultRecord
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
 from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
@@ -409,14 +410,61 @@ class FakeIndexRepository:
         return [self._notes.notes[i] for i in sorted(self._notes.notes) if i > after_id][:limit]
 
 
+class FakeVaultRepository:
+    """In-memory vault side: records by note id, attachments by path."""
+
+    def __init__(self, notes: FakeNoteRepository) -> None:
+        self._notes = notes
+        self.records: dict[int, VaultRecord] = {}
+        self.files: dict[str, Attachment] = {}
+
+    def save(self, records: Sequence[tuple[int, VaultRecord]]) -> None:
+        self.records.update(records)
+
+    def known_files(self) -> dict[str, KnownFile]:
+        return {
+            r.path: KnownFile(i, self._notes.notes[i].title, r.file_hash)
+            for i, r in list(self.records.items())
+        }
+
+    def record(self, note_id: int) -> VaultRecord | None:
+        return self.records.get(note_id)
+
+    def attachment_hashes(self) -> dict[str, str]:
+        return {p: f.sha256 for p, f in self.files.items()}
+
+    def put_attachments(self, files: Sequence[Attachment]) -> None:
+        self.files.update((f.path, f) for f in files)
+
+
+class FakeCatalogRepository:
+    """Projects by folder path (only what the import needs)."""
+
+    def __init__(self) -> None:
+        self.paths: dict[tuple[str, ...], int] = {}
+
+    def ensure_project_path(self, names: Sequence[str]) -> int | None:
+        key = tuple(n.lower() for n in names)
+        return self.paths.setdefault(key, len(self.paths) + 1) if key else None
+
+    def ensure_source(self, source: object) -> int:
+        return 1
+
+
 class FakeUnitOfWork(ISyncUnitOfWork):
     """Commits are recorded, not performed; state is shared across `with` blocks."""
 
     def __init__(
-        self, notes: FakeNoteRepository | None = None, index: FakeIndexRepository | None = None
+        self,
+        notes: FakeNoteRepository | None = None,
+        index: FakeIndexRepository | None = None,
+        vault: FakeVaultRepository | None = None,
+        catalog: FakeCatalogRepository | None = None,
     ) -> None:
         self.notes = notes or FakeNoteRepository()
         self.index = index or FakeIndexRepository(self.notes)
+        self.vault = vault or FakeVaultRepository(self.notes)  # type: ignore[assignment]
+        self.catalog = catalog or FakeCatalogRepository()  # type: ignore[assignment]
         self.committed = 0
         self.rolled_back = 0
         self.open = False
@@ -447,4 +495,4 @@ class FakeUnitOfWork(ISyncUnitOfWork):
     def factory(self) -> Callable[[], FakeUnitOfWork]:
         """Units of work over this one's repositories, one per call (as a real factory
         gives), so that concurrent use (the bulk import's writer thread) is allowed."""
-        return lambda: FakeUnitOfWork(self.notes, self.index)
+        return lambda: FakeUnitOfWork(self.notes, self.index, self.vault, self.catalog)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ matches, and the pins and hides a person chose for related notes.
   hidden from them.
 
 Revision ID: 0010_search_trust
-Revises: 0002
+Revises: 0009_vault_model
 Create Date: 2026-12-01
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from pkm_core.domain.text import fold_accents
 
 revision: str = "0010_search_trust"
-down_revision: str | None = "0002"
+down_revision: str | None = "0009_vault_model"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from pkm_core.application.vault import VaultRecord
 from pkm_core.domain.note import NoteDraft
 
 T = TypeVar("T")
@@ -155,11 +156,14 @@ class PreparedNote:
     chunks: tuple[ChunkRecord, ...]
     embedding: list[float] | None  # normalised mean of the chunk vectors
     links: tuple[str, ...] = ()
+    vault: VaultRecord | None = None  # where an imported vault note came from
 
 
 @dataclass(frozen=True, slots=True)
 class IngestReport:
-    """What a bulk import did. `skipped` and `warnings` hold (file or line, one sentence)."""
+    """What a bulk import did. `skipped`, `warnings` and `vanished` hold (file or line, one
+    sentence); `files` is the per-file outcome: (file, "imported" | "updated" |
+    "unchanged" | "skipped", reason or "")."""
 
     created: int = 0
     updated: int = 0
@@ -167,6 +171,10 @@ class IngestReport:
     skipped: int = 0
     skipped_items: tuple[tuple[str, str], ...] = ()
     warnings: tuple[tuple[str, str], ...] = ()
+    vanished: tuple[tuple[str, str], ...] = ()
+    files: tuple[tuple[str, str, str], ...] = ()
+    attachments: int = 0
+    cancelled: bool = False
 
     @property
     def total(self) -> int:

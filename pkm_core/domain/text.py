@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 from pkm_core.domain.errors import InvalidNote
@@ -37,3 +38,19 @@ def content_hash(*parts: str) -> str:
         digest.update(part.encode("utf-8"))
         digest.update(b"\x1f")
     return digest.hexdigest()
+
+
+# Bidirectional embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069): they
+# make a title display in another order than it is stored ("Trojan Source").
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def normalise_text(value: str, *, title: bool = False) -> str:
+    """Text as it may enter the core: lone surrogates (which cannot be encoded) replaced by
+    U+FFFD, NUL bytes removed, and in titles the bidi override characters removed."""
+    value = _SURROGATE.sub("\ufffd", value)
+    value = value.replace("\x00", "")
+    if title:
+        value = value.translate(_BIDI_CONTROLS)
+    return value

@@ -14,6 +14,7 @@ WRITE = "views/write.py"
 SEARCH = "views/search.py"
 NOTE = "views/note.py"
 STATUS = "views/status.py"
+IMPORT = "views/import_.py"
 
 
 def query_int(name: str) -> int | None:

@@ -15,6 +15,7 @@ from pkm_core.application.use_cases.related import (
 )
 from pkm_core.bootstrap import Kairos
 from streamlit_app.components import draft, nav
+from streamlit_app.components.attachments import show_attachments
 from streamlit_app.components.context import flash, open_kairos, require_kairos
 from streamlit_app.components.errors import friendly, show_error, shown_errors
 from streamlit_app.components.note_card import keyword_badges, when
@@ -146,5 +147,6 @@ with main:
         st.markdown(shown.note.body)
     else:
         st.caption("This note has no text yet.")
+    show_attachments(kairos, shown.note.body)
 with side, shown_errors():
     _side(kairos, shown)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from pkm_core.domain.errors import InvalidNote
-from pkm_core.domain.project import Project
+from pkm_core.domain.project import MAX_PROJECT_NAME_CHARS, Project
 from pkm_core.domain.source import Source
 from pkm_core.infrastructure.persistence.models import (
     KeywordRow,
@@ -39,6 +41,40 @@ class SyncSQLAlchemyCatalogRepository:
             insert(ProjectRow).values(name=project.name, parent_id=parent).returning(ProjectRow.id)
         )
         return project.model_copy(update={"id": self.session.execute(stmt).scalar_one()})
+
+    def ensure_project_path(self, names: Sequence[str]) -> int | None:
+        """The project nested as `names` (a vault folder path), created where missing."""
+        parent: int | None = None
+        for name in names:
+            name = Project(name=name[:MAX_PROJECT_NAME_CHARS]).name
+            where = (
+                ProjectRow.parent_id.is_(None) if parent is None else ProjectRow.parent_id == parent
+            )
+            found = self.session.execute(
+                select(ProjectRow.id)
+                .where(func.lower(ProjectRow.name) == name.lower(), where)
+                .order_by(ProjectRow.id)
+                .limit(1)
+            ).scalar_one_or_none()
+            if found is None:
+                stmt = (
+                    insert(ProjectRow).values(name=name, parent_id=parent).returning(ProjectRow.id)
+                )
+                found = self.session.execute(stmt).scalar_one()
+            parent = found
+        return parent
+
+    def ensure_source(self, source: Source) -> int:
+        """The id of the source with this URL (or, without one, this title), created if new."""
+        where = (
+            SourceRow.url == source.url
+            if source.url
+            else (SourceRow.url.is_(None) & (SourceRow.title == source.title))
+        )
+        found = self.session.execute(
+            select(SourceRow.id).where(where).order_by(SourceRow.id).limit(1)
+        ).scalar_one_or_none()
+        return found if found is not None else int(self.add_source(source).id or 0)
 
     def sources(self) -> list[Source]:
         rows = self.session.scalars(select(SourceRow).order_by(func.lower(SourceRow.title)))
@@ -79,6 +115,12 @@ class AsyncSQLAlchemyCatalogRepository:
 
     async def add_project(self, project: Project) -> Project:
         return await self.session.run_sync(lambda s: _catalog(s).add_project(project))
+
+    async def ensure_project_path(self, names: Sequence[str]) -> int | None:
+        return await self.session.run_sync(lambda s: _catalog(s).ensure_project_path(names))
+
+    async def ensure_source(self, source: Source) -> int:
+        return await self.session.run_sync(lambda s: _catalog(s).ensure_source(source))
 
     async def sources(self) -> list[Source]:
         return await self.session.run_sync(lambda s: _catalog(s).sources())

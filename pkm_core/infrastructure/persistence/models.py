@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import REAL, BigInteger, Double, ForeignKey, Integer, SmallInteger, Text, func
+from sqlalchemy import (
+    JSON,
+    REAL,
+    BigInteger,
+    Double,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime
@@ -147,15 +159,61 @@ class Bm25StatsRow(Base):
     sum_len_body: Mapped[float] = mapped_column(Double, default=0)
 
 
+<<<<<<< HEAD
 class RelatedChoiceRow(Base):
     """Another note pinned to, or hidden from, a note's related notes."""
 
     __tablename__ = "related_choices"
+=======
+class NoteVaultRow(Base):
+    """Where an imported note came from in its vault (migration 0009)."""
+
+    __tablename__ = "note_vault"
+>>>>>>> main
 
     note_id: Mapped[int] = mapped_column(
         ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
     )
+<<<<<<< HEAD
     other_note_id: Mapped[int] = mapped_column(
         ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
     )
     choice: Mapped[str] = mapped_column(Text)  # "pinned" | "hidden"
+=======
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    head: Mapped[str] = mapped_column(Text, default="")
+    properties: Mapped[Any] = mapped_column(JSON, default=list)
+    newline: Mapped[str] = mapped_column(Text, default="\n")
+    file_hash: Mapped[str] = mapped_column(Text)
+    import_hash: Mapped[str] = mapped_column(Text)
+    managed: Mapped[Any] = mapped_column(JSON, default=dict)
+    imported_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class NoteAliasRow(Base):
+    __tablename__ = "note_aliases"
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    alias_key: Mapped[str] = mapped_column(Text, primary_key=True)  # lower(alias)
+    alias: Mapped[str] = mapped_column(Text)
+
+
+class VaultAttachmentRow(Base):
+    """A non-note file of an imported vault, its bytes in the database."""
+
+    __tablename__ = "vault_attachments"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    sha256: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(Text)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    imported_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+>>>>>>> main

@@ -7,6 +7,7 @@ async repository reaches the same code through `AsyncSession.run_sync`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import ARRAY, Text, any_, bindparam, delete, func, insert, literal, select, update
@@ -25,7 +26,11 @@ from pkm_core.infrastructure.persistence.models import (
     NoteRow,
 )
 from pkm_core.infrastructure.persistence.note_sql import search_vector
+<<<<<<< HEAD
 from pkm_core.infrastructure.persistence.search_syntax import title_key
+=======
+from pkm_core.infrastructure.persistence.vault_repository import aliases_of
+>>>>>>> main
 
 
 def ensure_title_free(session: Session, title: str, note_id: int | None) -> None:
@@ -37,8 +42,14 @@ def ensure_title_free(session: Session, title: str, note_id: int | None) -> None
         raise DuplicateTitle(title)
 
 
+<<<<<<< HEAD
 def _note_values(draft: NoteDraft) -> dict[str, object]:
     config = detect_config(draft.title, draft.body)
+=======
+def _note_values(draft: NoteDraft, aliases: Sequence[str] = ()) -> dict[str, object]:
+    """The note row; aliases are searched like the title (weight A)."""
+    title_text = " ".join([draft.title, *aliases])
+>>>>>>> main
     return {
         "title": draft.title,
         "body": draft.body,
@@ -46,10 +57,23 @@ def _note_values(draft: NoteDraft) -> dict[str, object]:
         "project_id": draft.project_id,
         "source_id": draft.source_id,
         "content_hash": draft.content_hash,
+<<<<<<< HEAD
         "search_tsv": search_vector(draft.title, draft.body, config),
         "text_config": config,
         "title_folded": title_key(draft.title),
+=======
+        "search_tsv": search_vector(title_text, draft.body),
+>>>>>>> main
     }
+
+
+def _row_values(n: PreparedNote, now: datetime) -> dict[str, object]:
+    vault = n.vault
+    values = _note_values(n.draft, vault.aliases if vault else ())
+    values["embedding"] = n.embedding
+    values["created_at"] = (vault.created_at if vault else None) or now
+    values["updated_at"] = (vault.updated_at if vault else None) or values["created_at"]
+    return values
 
 
 def _upsert_keywords(session: Session, names: Sequence[str]) -> dict[str, int]:
@@ -102,9 +126,10 @@ def insert_notes(session: Session, notes: Sequence[PreparedNote]) -> list[int]:
     each for keywords, chunks and links. Ids in input order."""
     if not notes:
         return []
+    now = datetime.now(UTC)
     stmt = (
         insert(NoteRow)
-        .values([{**_note_values(n.draft), "embedding": n.embedding} for n in notes])
+        .values([_row_values(n, now) for n in notes])
         .returning(NoteRow.id, func.lower(NoteRow.title).label("key"))
     )
     # Map back by title (unique): RETURNING order is not promised for a multi-row VALUES.
@@ -131,13 +156,20 @@ def update_note(
     prepared = note if isinstance(note, PreparedNote) else None
     draft = note.draft if isinstance(note, PreparedNote) else note
     ensure_title_free(session, draft.title, note_id)
-    values = _note_values(draft)
+    vault = prepared.vault if prepared is not None else None
+    aliases = vault.aliases if vault else aliases_of(session, [note_id]).get(note_id, ())
+    values: dict[str, object] = _note_values(draft, aliases)
+    values["updated_at"] = func.clock_timestamp()
     if prepared is not None:
         values["embedding"] = prepared.embedding
+    if vault is not None and vault.updated_at is not None:
+        values["updated_at"] = vault.updated_at
+    if vault is not None and vault.created_at is not None:
+        values["created_at"] = vault.created_at
     stmt = (
         update(NoteRow)
         .where(NoteRow.id == note_id, NoteRow.version == expected_version)
-        .values(**values, version=NoteRow.version + 1, updated_at=func.clock_timestamp())
+        .values(**values, version=NoteRow.version + 1)
         .returning(NoteRow.id)
     )
     if session.execute(stmt).first() is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Text, any_, func, literal
+from sqlalchemy import Text, any_, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from pkm_core.application.dto import (
 )
 from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
+<<<<<<< HEAD
 from pkm_core.infrastructure.persistence import (
     note_queries,
     note_writes,
@@ -38,6 +39,10 @@ from pkm_core.infrastructure.persistence import (
     search_queries,
 )
 from pkm_core.infrastructure.persistence.models import NoteRow
+=======
+from pkm_core.infrastructure.persistence import note_queries, note_writes, search_queries
+from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteRow, NoteVaultRow
+>>>>>>> main
 from pkm_core.infrastructure.persistence.note_sql import note_select, to_note
 
 NO_FILTER = NoteFilter()
@@ -66,9 +71,23 @@ class SyncSQLAlchemyNoteRepository:
         return None if row is None else to_note(row)
 
     def get_by_title(self, title: str) -> Note | None:
-        stmt = note_select().where(func.lower(NoteRow.title) == title.strip().lower())
-        row = self.session.execute(stmt).first()
-        return None if row is None else to_note(row)
+        """The note of that title, else the one with that alias, else the vault note of
+        that file name (the first by path when two folders hold the same name)."""
+        key = title.strip().lower()
+        for where in (
+            func.lower(NoteRow.title) == key,
+            NoteRow.id.in_(select(NoteAliasRow.note_id).where(NoteAliasRow.alias_key == key)),
+            NoteRow.id.in_(
+                select(NoteVaultRow.note_id)
+                .where(func.lower(NoteVaultRow.name) == key)
+                .order_by(func.length(NoteVaultRow.path), NoteVaultRow.path)
+                .limit(1)
+            ),
+        ):
+            row = self.session.execute(note_select().where(where).order_by(NoteRow.id)).first()
+            if row is not None:
+                return to_note(row)
+        return None
 
     def get_by_external_id(self, external_id: str) -> Note | None:
         row = self.session.execute(note_select().where(NoteRow.external_id == external_id)).first()

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, func, literal_column, not_, select
+from sqlalchemy import CTE, ColumnElement, Select, func, literal_column, not_, select, union
 from sqlalchemy.orm import Session
 
 from pkm_core.domain.language import valid_config
 from pkm_core.domain.query import SearchQuery
 from pkm_core.domain.text import fold_accents
-from pkm_core.infrastructure.persistence.models import NoteRow
+from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteRow
 
 
 def regconfig(config: str) -> ColumnElement[Any]:
@@ -45,14 +45,17 @@ def languages_present(session: Session) -> list[str]:
 
 
 def exact_match_ids(query: SearchQuery) -> Select[Any] | None:
-    """Notes whose title is the query (case and accents folded): the first hits.
-
-    Aliases (issue 9's vault model) join here: a `UNION` with the notes whose folded
-    alias equals the same key is all they need."""
+    """Notes whose title (case and accents folded) or one of whose aliases (case folded:
+    `note_aliases.alias_key` is lower(alias)) is the query: the first hits."""
     key = title_key(query.text)
     if not key:
         return None
-    return select(NoteRow.id.label("note_id")).where(NoteRow.title_folded == key)
+    titles = select(NoteRow.id.label("note_id")).where(NoteRow.title_folded == key)
+    aliases = select(NoteAliasRow.note_id.label("note_id")).where(
+        NoteAliasRow.alias_key == " ".join(query.text.lower().split())
+    )
+    both = union(titles, aliases).subquery("exact_keys")
+    return select(both.c.note_id)
 
 
 def _matches(text: str, phrase: bool) -> ColumnElement[bool]:
@@ -82,4 +85,5 @@ def restrict_exact(exact: Select[Any] | None, filtered: CTE | None) -> Select[An
     """Exact matches must pass the filters and restrictions too."""
     if exact is None or filtered is None:
         return exact
-    return exact.where(NoteRow.id.in_(select(filtered.c.id)))
+    keys = exact.subquery("exact_ids")
+    return select(keys.c.note_id).where(keys.c.note_id.in_(select(filtered.c.id)))

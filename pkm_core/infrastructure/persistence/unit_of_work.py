@@ -32,6 +32,10 @@ from pkm_core.infrastructure.persistence.repositories import (
     AsyncSQLAlchemyNoteRepository,
     SyncSQLAlchemyNoteRepository,
 )
+from pkm_core.infrastructure.persistence.vault_repository import (
+    AsyncSQLAlchemyVaultRepository,
+    SyncSQLAlchemyVaultRepository,
+)
 
 
 class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
@@ -40,6 +44,7 @@ class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
     notes: SyncSQLAlchemyNoteRepository
     catalog: SyncSQLAlchemyCatalogRepository
     index: SyncSQLAlchemyIndexRepository
+    vault: SyncSQLAlchemyVaultRepository
 
     def __init__(self, url_or_session_factory: str | sessionmaker[Session]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -59,6 +64,7 @@ class SyncSQLAlchemyUnitOfWork(ISyncUnitOfWork):
         self.notes = SyncSQLAlchemyNoteRepository(self._session)
         self.catalog = SyncSQLAlchemyCatalogRepository(self._session)
         self.index = SyncSQLAlchemyIndexRepository(self._session)
+        self.vault = SyncSQLAlchemyVaultRepository(self._session)
         return self
 
     def __exit__(
@@ -101,6 +107,7 @@ class AsyncSQLAlchemyUnitOfWork(IAsyncUnitOfWork):
     notes: AsyncSQLAlchemyNoteRepository
     catalog: AsyncSQLAlchemyCatalogRepository
     index: AsyncSQLAlchemyIndexRepository
+    vault: AsyncSQLAlchemyVaultRepository
 
     def __init__(self, url_or_session_factory: str | async_sessionmaker[AsyncSession]) -> None:
         if isinstance(url_or_session_factory, str):
@@ -120,6 +127,7 @@ class AsyncSQLAlchemyUnitOfWork(IAsyncUnitOfWork):
         self.notes = AsyncSQLAlchemyNoteRepository(self._session)
         self.catalog = AsyncSQLAlchemyCatalogRepository(self._session)
         self.index = AsyncSQLAlchemyIndexRepository(self._session)
+        self.vault = AsyncSQLAlchemyVaultRepository(self._session)
         return self
 
     async def __aexit__(

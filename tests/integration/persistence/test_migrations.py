@@ -28,6 +28,9 @@ SCHEMA = {
     "bm25_postings",
     "bm25_stats",
     "related_choices",
+    "note_vault",
+    "note_aliases",
+    "vault_attachments",
 }
 
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from pkm_core.application.dto import SearchMode
-from pkm_core.application.use_cases.ingest import ingest_jsonl
+from pkm_core.application.use_cases.ingest import ingest_path
 from pkm_core.bootstrap import DatabaseUrls
 from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
 from pkm_core.infrastructure.persistence.unit_of_work import SyncSQLAlchemyUnitOfWork
+from pkm_core.infrastructure.readers import FileImportReader
 
 pytestmark = pytest.mark.model
 
@@ -39,9 +40,10 @@ def test_search_quality_on_a_scifact_sample_stays_above_a_loose_floor(
 
     beir = sample(load_beir(SCIFACT), docs=600, queries=50)
     model = SentenceTransformerEmbedder("all-MiniLM-L6-v2", device="cpu")
-    report = ingest_jsonl(
+    report = ingest_path(
         lambda: SyncSQLAlchemyUnitOfWork(clean_database.sync_url),
         model,
+        FileImportReader(),
         write_corpus(beir, tmp_path),
     )
     assert (report.created, report.skipped) == (len(beir.corpus), 0)
