@@ -159,27 +159,14 @@ class Bm25StatsRow(Base):
     sum_len_body: Mapped[float] = mapped_column(Double, default=0)
 
 
-<<<<<<< HEAD
-class RelatedChoiceRow(Base):
-    """Another note pinned to, or hidden from, a note's related notes."""
-
-    __tablename__ = "related_choices"
-=======
 class NoteVaultRow(Base):
     """Where an imported note came from in its vault (migration 0009)."""
 
     __tablename__ = "note_vault"
->>>>>>> main
 
     note_id: Mapped[int] = mapped_column(
         ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
     )
-<<<<<<< HEAD
-    other_note_id: Mapped[int] = mapped_column(
-        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
-    )
-    choice: Mapped[str] = mapped_column(Text)  # "pinned" | "hidden"
-=======
     path: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(Text)
     head: Mapped[str] = mapped_column(Text, default="")
@@ -216,4 +203,17 @@ class VaultAttachmentRow(Base):
     imported_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
->>>>>>> main
+
+
+class RelatedChoiceRow(Base):
+    """Another note pinned to, or hidden from, a note's related notes (migration 0010)."""
+
+    __tablename__ = "related_choices"
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    choice: Mapped[str] = mapped_column(Text)  # "pinned" | "hidden"

@@ -26,11 +26,8 @@ from pkm_core.infrastructure.persistence.models import (
     NoteRow,
 )
 from pkm_core.infrastructure.persistence.note_sql import search_vector
-<<<<<<< HEAD
 from pkm_core.infrastructure.persistence.search_syntax import title_key
-=======
 from pkm_core.infrastructure.persistence.vault_repository import aliases_of
->>>>>>> main
 
 
 def ensure_title_free(session: Session, title: str, note_id: int | None) -> None:
@@ -42,14 +39,11 @@ def ensure_title_free(session: Session, title: str, note_id: int | None) -> None
         raise DuplicateTitle(title)
 
 
-<<<<<<< HEAD
-def _note_values(draft: NoteDraft) -> dict[str, object]:
-    config = detect_config(draft.title, draft.body)
-=======
 def _note_values(draft: NoteDraft, aliases: Sequence[str] = ()) -> dict[str, object]:
-    """The note row; aliases are searched like the title (weight A)."""
+    """The note row; aliases are searched like the title (weight A), in the language
+    detected for the note."""
     title_text = " ".join([draft.title, *aliases])
->>>>>>> main
+    config = detect_config(draft.title, draft.body)
     return {
         "title": draft.title,
         "body": draft.body,
@@ -57,13 +51,9 @@ def _note_values(draft: NoteDraft, aliases: Sequence[str] = ()) -> dict[str, obj
         "project_id": draft.project_id,
         "source_id": draft.source_id,
         "content_hash": draft.content_hash,
-<<<<<<< HEAD
-        "search_tsv": search_vector(draft.title, draft.body, config),
+        "search_tsv": search_vector(title_text, draft.body, config),
         "text_config": config,
         "title_folded": title_key(draft.title),
-=======
-        "search_tsv": search_vector(title_text, draft.body),
->>>>>>> main
     }
 
 

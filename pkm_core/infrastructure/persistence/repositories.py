@@ -31,18 +31,13 @@ from pkm_core.application.dto import (
 )
 from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
-<<<<<<< HEAD
 from pkm_core.infrastructure.persistence import (
     note_queries,
     note_writes,
     related_queries,
     search_queries,
 )
-from pkm_core.infrastructure.persistence.models import NoteRow
-=======
-from pkm_core.infrastructure.persistence import note_queries, note_writes, search_queries
 from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteRow, NoteVaultRow
->>>>>>> main
 from pkm_core.infrastructure.persistence.note_sql import note_select, to_note
 
 NO_FILTER = NoteFilter()
