@@ -22,6 +22,7 @@ from pkm_core.application.dto import (
     Page,
     PageRequest,
     PreparedNote,
+    RelatedCandidate,
     ScoredNote,
     SearchTuning,
     SortOrder,
@@ -97,6 +98,7 @@ class FakeNoteRepository:
         self.tokens: dict[str, int] = {}
         self.history: dict[int, list[Revision]] = {}
         self.trash_bin: dict[int, tuple[Note, datetime]] = {}
+        self.choices: dict[int, dict[int, str]] = {}  # note -> {other: "pinned" | "hidden"}
         self._ids = itertools.count(1)
 
     def _check_title(self, title: str, note_id: int | None) -> None:
@@ -292,6 +294,7 @@ class FakeNoteRepository:
         offset: int = 0,
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
+        query: str = "",
     ) -> list[ScoredNote]:
         best: dict[int, ScoredNote] = {}
         for note_id, records in self.chunk_store.items():
@@ -326,7 +329,14 @@ class FakeNoteRepository:
             if found:
                 score = float(len(found))
                 scored.append(
-                    ScoredNote(note.id, note.title, score, note.body[:200], keyword_score=score)
+                    ScoredNote(
+                        note.id,
+                        note.title,
+                        score,
+                        note.body[:200],
+                        keyword_score=score,
+                        keyword_ceiling=float(len(words)),  # every query word found
+                    )
                 )
         return sorted(scored, key=lambda s: (-s.score, s.note_id))[offset : offset + k]
 
@@ -354,6 +364,42 @@ class FakeNoteRepository:
             return None
         vector = self.note_vectors.get(note_id)
         return [] if vector is None else self.nearest_notes(vector, k, exclude_note_id=note_id)
+
+    def related_candidates(
+        self, note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate] | None:
+        """Nearest by meaning and pinned notes, hidden ones left out (no links here)."""
+        if note_id not in self.notes:
+            return None
+        vector = self.note_vectors.get(note_id)
+        near = [] if vector is None else self.nearest_notes(vector, k, exclude_note_id=note_id)
+        choices = self.choices.get(note_id, {})
+        found = {r.note_id: r.score for r in near}
+        for other, choice in choices.items():
+            if choice == "pinned" and other not in found:
+                other_vector = self.note_vectors.get(other)
+                found[other] = _cosine(vector, other_vector) if vector and other_vector else 0.0
+        return [
+            RelatedCandidate(i, self.notes[i].title, score, pinned=choices.get(i) == "pinned")
+            for i, score in found.items()
+            if choices.get(i) != "hidden"
+        ]
+
+    def closest_passages(
+        self, note_id: int, other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]:
+        return {}
+
+    def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None:
+        mine = self.choices.setdefault(note_id, {})
+        if choice is None:
+            mine.pop(other_id, None)
+        else:
+            mine[other_id] = choice
+
+    def hidden_related(self, note_id: int) -> list[tuple[int, str]]:
+        hidden = [i for i, c in self.choices.get(note_id, {}).items() if c == "hidden"]
+        return sorted(((i, self.notes[i].title) for i in hidden), key=lambda x: x[1])
 
     def get_by_external_ids(self, external_ids: Sequence[str]) -> list[Note]:
         wanted = set(external_ids)

@@ -102,14 +102,28 @@ class ScoredNote:
     snippet: str = ""
     semantic_score: float | None = None
     keyword_score: float | None = None
+    exact: bool = False  # the title (or an alias) is the query
+    keyword_ceiling: float | None = None  # keyword rows: the query's highest possible BM25
+    language: str = "english"  # the note's text search configuration
 
 
 @dataclass(frozen=True, slots=True)
 class SearchTuning:
     """The knobs of ranked search. The defaults were tuned on BEIR SciFact (docs/SEARCH.md)."""
 
-    fusion: str = "minmax"  # "minmax": convex combination of min-max scores; "rrf"
+    fusion: str = "minmax"  # "minmax": convex combination of the two sides' parts; "rrf"
     semantic_weight: float = 0.5  # minmax: the semantic side's share
+    # The semantic part: "calibrated" (similarity over fixed bounds) or per-query "minmax".
+    semantic_scale: str = "calibrated"
+    similarity_low: float = 0.20  # calibrated: this similarity and below count 0
+    similarity_high: float = 0.55  # calibrated: this similarity and above count 1
+    # The keyword part: "ceiling" (BM25 over the query's highest possible score) or "minmax".
+    keyword_scale: str = "ceiling"
+    keyword_ceiling_share: float = 0.5  # ceiling: the share a complete match reaches
+    keyword_exponent: float = 2.0  # ceiling: a partial match counts (its share) ** this
+    background_docs: float = 1000.0  # IDF blended with this many background documents
+    # The absolute parts weigh C / (N + C) against per-query min-max (N notes); 0: min-max.
+    calibration_docs: float = 1000.0
     rrf_k: int = 60
     candidates: int = 50  # depth of each list before fusion (deeper pages read deeper)
     chunks_per_note: int = 3  # chunks read from HNSW per note wanted (best chunk wins)
@@ -121,6 +135,14 @@ class SearchTuning:
     prefix_expansions: int = 8  # vocabulary terms an unfinished last word may become
     postings_per_term: int = 1000  # best postings read per query term (impact order)
     exact_filter_limit: int = 5000  # a filter matching at most this many notes: exact kNN
+    # Below these similarities a result is a weak match (hidden behind "show weaker
+    # matches"): calibrated on SciFact and on a labelled set of short notes (SEARCH.md).
+    meaning_floor: float = 0.25
+    related_floor: float = 0.20
+    # Related notes: relatedness = similarity + link_weight · link + keyword_weight · the
+    # Jaccard share of keywords (a two-step link counts half a direct one).
+    related_link_weight: float = 0.15
+    related_keyword_weight: float = 0.30
 
 
 DEFAULT_TUNING = SearchTuning()
@@ -163,19 +185,51 @@ class IngestReport:
 class SearchHit:
     note_id: int
     title: str
-    snippet: str
+    snippet: str  # plain text (no markup); the matches are `highlights`
     score: float
     mode: SearchMode
-    matched_by: tuple[str, ...] = field(default=())  # "meaning", "keywords"
+    matched_by: tuple[str, ...] = field(default=())  # "title", "meaning", "keywords"
     semantic_score: float | None = None  # the side scores behind `score` (None: no match there)
     keyword_score: float | None = None
+    highlights: tuple[tuple[int, int], ...] = ()  # (start, end) of each match in `snippet`
+    weak: bool = False  # found by meaning alone, below the calibrated floor
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedWhy:
+    """Why a note is related: the closest pair of passages, shared keywords, links."""
+
+    passage: str = ""  # the other note's passage closest to this note's
+    own_passage: str = ""  # this note's passage closest to it
+    passage_similarity: float | None = None
+    shared_keywords: tuple[str, ...] = ()
+    link: str = ""  # "direct", "two-step" or ""
+    via: str = ""  # a two-step link: the note in between
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedCandidate:
+    """A candidate related note as the repository finds it, before blending."""
+
+    note_id: int
+    title: str
+    similarity: float | None  # None: the other note has no vector yet
+    shared_keywords: tuple[str, ...] = ()
+    keyword_union: int = 0  # keywords of either note (for the Jaccard share)
+    link: str = ""  # "direct", "two-step" or ""
+    via: str = ""
+    pinned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class RelatedNote:
     note_id: int
     title: str
-    similarity: float
+    similarity: float  # cosine similarity of the two notes' vectors
+    score: float | None = None  # the blended relatedness (meaning, links, keywords)
+    why: RelatedWhy | None = None
+    weak: bool = False  # below the calibrated floor and neither linked nor pinned
+    pinned: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from pkm_core.application.dto import (
     Page,
     PageRequest,
     PreparedNote,
+    RelatedCandidate,
     ScoredNote,
     SearchTuning,
     SortOrder,
@@ -89,6 +90,7 @@ class INoteRepository(Protocol):
         offset: int = 0,
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
+        query: str = "",
     ) -> list[ScoredNote]: ...
     def keyword_rank(
         self,
@@ -116,6 +118,22 @@ class INoteRepository(Protocol):
     def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None:
         """Nearest notes to a stored note's vector, itself excluded; None if no such note."""
         ...
+
+    def related_candidates(
+        self, note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate] | None:
+        """The `k` nearest by meaning, linked notes (one or two links away) and pinned
+        notes, hidden ones left out; None if no such note."""
+        ...
+
+    def closest_passages(
+        self, note_id: int, other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]:
+        """{other: (its passage, this note's passage, similarity)}: the closest chunk pair."""
+        ...
+
+    def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None: ...
+    def hidden_related(self, note_id: int) -> list[tuple[int, str]]: ...
 
     # bulk import
     def get_by_external_ids(self, external_ids: Sequence[str]) -> list[Note]: ...
@@ -170,6 +188,7 @@ class IAsyncNoteRepository(Protocol):
         offset: int = 0,
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
+        query: str = "",
     ) -> list[ScoredNote]: ...
     async def keyword_rank(
         self,
@@ -195,6 +214,14 @@ class IAsyncNoteRepository(Protocol):
         self, vector: Sequence[float], k: int, exclude_note_id: int | None = None
     ) -> list[ScoredNote]: ...
     async def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None: ...
+    async def related_candidates(
+        self, note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate] | None: ...
+    async def closest_passages(
+        self, note_id: int, other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]: ...
+    async def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None: ...
+    async def hidden_related(self, note_id: int) -> list[tuple[int, str]]: ...
     async def list(
         self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED
     ) -> Page[NoteSummary]: ...

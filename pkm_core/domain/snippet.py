@@ -1,23 +1,26 @@
-"""Search snippets: a short passage around the query words, with «» around each match.
+"""Search snippets as data: a short plain-text passage around the query words and the
+character spans of every match in it. The one query matcher of the project.
 
-The UI escapes the text and turns «…» into highlights, so every search mode returns the
-same shape. Matching follows what PostgreSQL's `english` text search does: words are
-accent-folded, lower-cased and Snowball-stemmed, so "cancion" highlights "canción" and
-"studies" highlights "study". The last query word also matches as a prefix (typing).
+Matching follows what PostgreSQL's text search does for the note's language: words are
+accent-folded, lower-cased and Snowball-stemmed in that language (English stop words left
+out), so "cancion" matches "canción", "studies" matches "study" and "книги" matches
+"книга". The last query word also matches as a prefix (typing). The UI escapes the text
+and wraps the spans in highlights; nothing in the text itself is markup.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
 
+from pkm_core.domain.language import ENGLISH, SIMPLE
+from pkm_core.domain.markdown_text import plain_text
 from pkm_core.domain.text import fold_accents
 
 SNIPPET_WORDS = 35
-OPEN, CLOSE = "«", "»"
 MIN_PREFIX_CHARS = 3
 
 # PostgreSQL's english.stop (the Snowball list): these never match in keyword search.
@@ -33,49 +36,93 @@ _STOP_WORDS_TEXT = """i me my myself we our ours ourselves you your yours yourse
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_stemmer = snowballstemmer.stemmer("english")
+_TOKEN = re.compile(r"\S+")
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
     return word.lower() if word.isascii() else fold_accents(word).lower()
 
 
+@lru_cache(maxsize=64)
+def _stemmer(language: str) -> snowballstemmer.stemmer | None:
+    if language == SIMPLE:
+        return None
+    try:
+        return snowballstemmer.stemmer(language)
+    except KeyError:  # a configuration without a Snowball stemmer of that name
+        return None
+
+
 @lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
-    """The lexeme PostgreSQL's english config would index `word` under (folded, stemmed)."""
-    return str(_stemmer.stemWord(_fold(word)))
+def stem(word: str, language: str = ENGLISH) -> str:
+    """The lexeme PostgreSQL's config for `language` would index `word` under."""
+    stemmer = _stemmer(language)
+    folded = fold(word)
+    return folded if stemmer is None else str(stemmer.stemWord(folded))
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """Plain text and the (start, end) character spans of the matches in it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = field(default=())
+
+    def marked(self, open_: str = "[", close: str = "]") -> str:
+        """The text with each match between `open_` and `close` (for logs and tests)."""
+        out, last = [], 0
+        for start, end in self.spans:
+            out += [self.text[last:start], open_, self.text[start:end], close]
+            last = end
+        return "".join([*out, self.text[last:]])
 
 
 @dataclass(frozen=True, slots=True)
 class QueryTerms:
-    stems: frozenset[str]
+    words: tuple[str, ...]  # folded query words, stop words left out
     prefix: str  # the last word, folded, when it may be unfinished; '' otherwise
 
     @classmethod
     def parse(cls, query: str) -> QueryTerms:
         words = _WORD.findall(query)
-        prefix = _fold(words[-1]) if words else ""
+        prefix = fold(words[-1]) if words else ""
         # A query ending in a space or punctuation has a finished last word.
         if len(prefix) < MIN_PREFIX_CHARS or not query[-1:].isalnum():
             prefix = ""
-        stems = frozenset(stem(w) for w in words if _fold(w) not in STOP_WORDS)
-        return cls(stems, prefix)
+        kept = tuple(dict.fromkeys(fold(w) for w in words if fold(w) not in STOP_WORDS))
+        return cls(kept, prefix)
 
-    @property
-    def _heads(self) -> tuple[str, ...]:
-        # A Snowball stem is the word's beginning but for its last letter (study -> studi):
+    def matcher(self, language: str = ENGLISH) -> _Matcher:
+        return _Matcher(self, language)
+
+
+class _Matcher:
+    """Whether a word of a passage in `language` matches the query (memoised)."""
+
+    def __init__(self, terms: QueryTerms, language: str) -> None:
+        self.terms = terms
+        self.language = language
+        self.stems = frozenset(stem(w, language) for w in terms.words)
+        # A Snowball stem is the word's beginning but for a letter or two (study -> studi):
         # words that do not start so cannot match, and are not stemmed (it is slow).
-        return tuple(s[:-1] if len(s) > 3 else s for s in self.stems)
+        self.heads = tuple(s[:-1] if len(s) > 3 else s for s in self.stems)
+        self.seen: dict[str, bool] = {}
 
-    def matches(self, word: str, heads: tuple[str, ...] | None = None) -> bool:
-        folded = _fold(word)
+    def __call__(self, word: str) -> bool:
+        found = self.seen.get(word)
+        if found is None:
+            found = self.seen[word] = self._matches(word)
+        return found
+
+    def _matches(self, word: str) -> bool:
+        folded = fold(word)
         if folded in STOP_WORDS:
             return False
-        if self.prefix and folded.startswith(self.prefix):
+        if self.terms.prefix and folded.startswith(self.terms.prefix):
             return True
-        if not folded.startswith(heads if heads is not None else self._heads):
+        if not self.heads or not folded.startswith(self.heads):
             return False
-        return stem(folded) in self.stems
+        return stem(folded, self.language) in self.stems
 
 
 def _window(flags: list[bool], size: int) -> int:
@@ -95,33 +142,28 @@ def _window(flags: list[bool], size: int) -> int:
     return max(0, min(centred, hits[0], len(flags) - size))
 
 
-def make_snippet(passage: str, query: str, words: int = SNIPPET_WORDS) -> str:
-    """About `words` words of `passage` around the densest run of query words, matches
-    wrapped in «»; the start of the passage when nothing matches."""
-    # «» in the note itself would be read as highlights by the UI: show them as ‹›.
-    tokens = passage.replace(OPEN, "‹").replace(CLOSE, "›").split()
+def make_snippet(
+    passage: str, query: str, words: int = SNIPPET_WORDS, language: str = ENGLISH
+) -> Snippet:
+    """About `words` words of `passage` (markdown reduced to plain text) around the
+    densest run of query words, with the spans of the matches; the start of the passage
+    when nothing matches. `…` marks where text was cut."""
+    text = " ".join(_TOKEN.findall(plain_text(passage)))
+    tokens = list(_TOKEN.finditer(text))
     if not tokens:
-        return ""
-    terms = QueryTerms.parse(query)
-    heads = terms._heads
-    seen: dict[str, bool] = {}
-
-    def hit(word: str) -> bool:
-        found = seen.get(word)
-        if found is None:
-            found = seen[word] = terms.matches(word, heads)
-        return found
-
-    flags = [any(hit(w) for w in _WORD.findall(token)) for token in tokens]
+        return Snippet("")
+    hit = QueryTerms.parse(query).matcher(language)
+    flags = [any(hit(w) for w in _WORD.findall(t.group())) for t in tokens]
     start = _window(flags, words)
-    marked = " ".join(
-        _WORD.sub(lambda m: f"{OPEN}{m.group(0)}{CLOSE}" if hit(m.group(0)) else m.group(0), t)
+    shown = tokens[start : start + words]
+    begin, end = shown[0].start(), shown[-1].end()
+    lead = "… " if start > 0 else ""
+    spans = tuple(
+        (len(lead) + m.start() - begin, len(lead) + m.end() - begin)
+        for t, flag in zip(shown, flags[start : start + words], strict=True)
         if flag
-        else t
-        for t, flag in zip(tokens[start : start + words], flags[start : start + words], strict=True)
+        for m in _WORD.finditer(text, t.start(), t.end())
+        if hit(m.group())
     )
-    if start > 0:
-        marked = "… " + marked
-    if start + words < len(tokens):
-        marked += " …"
-    return marked
+    tail = " …" if start + words < len(tokens) else ""
+    return Snippet(lead + text[begin:end] + tail, spans)

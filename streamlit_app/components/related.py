@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import astuple
 
 import streamlit as st
 
@@ -15,19 +16,74 @@ from streamlit_app.components.nav import WRITE, note_link
 from streamlit_app.components.text import md_escape, md_text
 from streamlit_app.runtime import ModelState, get_model_loader
 
-RELATED = "write_related"  # (draft key, [(id, title, similarity)])
+RELATED = "write_related"  # (draft key, [(id, title, similarity, score, why, weak, pinned)])
 RELATED_CHARS = 8_000  # the start of a note says what it is about; embedding more is slow
 RELATED_LIMIT = 6
 
 
-def related_list(items: Sequence[RelatedNote]) -> None:
-    """Each related note as a link, with how close it is in meaning."""
-    for item in items:
-        with st.container(
-            horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"
-        ):
-            note_link(item.note_id, item.title, icon=":material/hub:")
-            st.caption(f"{max(item.similarity, 0):.0%}", width="content")
+def why_related(item: RelatedNote) -> str:
+    """One line (markdown, escaped) of why a note is related."""
+    why = item.why
+    parts = [f"similarity {max(item.similarity, 0):.0%}"]
+    if why is not None:
+        if why.link == "direct":
+            parts.append("linked")
+        elif why.link == "two-step":
+            parts.append(f"two links away, via {md_escape(why.via)}")
+        if why.shared_keywords:
+            parts.append("shared keywords: " + ", ".join(md_escape(k) for k in why.shared_keywords))
+    if item.pinned:
+        parts.insert(0, "pinned")
+    return " · ".join(parts)
+
+
+def _related_item(item: RelatedNote, choose: Callable[[str, int], None] | None) -> None:
+    with st.container(
+        horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"
+    ):
+        note_link(item.note_id, item.title, icon=":material/hub:")
+        if choose is not None:
+            with st.container(horizontal=True, width="content", gap="small"):
+                pin = "unpin" if item.pinned else "pin"
+                st.button(
+                    "",
+                    key=f"related_{pin}_{item.note_id}",
+                    icon=":material/keep_off:" if item.pinned else ":material/keep:",
+                    help="Unpin" if item.pinned else "Pin to the top of this list",
+                    on_click=choose,
+                    args=(pin, item.note_id),
+                    type="tertiary",
+                )
+                st.button(
+                    "",
+                    key=f"related_hide_{item.note_id}",
+                    icon=":material/visibility_off:",
+                    help="Never show it here",
+                    on_click=choose,
+                    args=("hide", item.note_id),
+                    type="tertiary",
+                )
+    st.caption(why_related(item))
+    if item.why is not None and item.why.passage:
+        st.caption(f"“{md_escape(item.why.passage)}”")
+
+
+def related_list(
+    items: Sequence[RelatedNote],
+    choose: Callable[[str, int], None] | None = None,
+    key: str = "related",
+) -> None:
+    """Each related note as a link with why it is related; notes below the floor only
+    after "Show weaker matches". `choose(action, other_id)` pins/unpins/hides."""
+    strong = [i for i in items if not i.weak]
+    weak = [i for i in items if i.weak]
+    if not strong:
+        st.caption("No note is close to this one yet.")
+    for item in strong:
+        _related_item(item, choose)
+    if weak and st.toggle("Show weaker matches", key=f"{key}_show_weak"):
+        for item in weak:
+            _related_item(item, choose)
 
 
 def linked_list(items: Sequence[LinkedNote]) -> None:
@@ -78,10 +134,14 @@ def draft_related_panel(kairos: Kairos | None, current: DraftView, saves: int) -
         except Exception as error:
             st.caption(md_text(friendly(error)))
             return
-        # Plain tuples in the session: (id, title, similarity).
-        cached = (key, [(r.note_id, r.title, r.similarity) for r in found])
+        # Plain tuples in the session: RelatedNote's fields.
+        cached = (key, [astuple(r) for r in found])
         st.session_state[RELATED] = cached
     if not cached[1]:
         st.caption("Nothing related yet: every note you add makes this list better.")
         return
-    related_list([RelatedNote(*item) for item in cached[1]])
+    related_list([_related_note(*item) for item in cached[1]], key="draft_related")
+
+
+def _related_note(*fields: object) -> RelatedNote:
+    return RelatedNote(*fields)  # type: ignore[arg-type]

@@ -7,7 +7,12 @@ from urllib.parse import quote
 import streamlit as st
 
 from pkm_core.application.use_cases.notes import NoteView, delete_note, view_note
-from pkm_core.application.use_cases.search import related_notes
+from pkm_core.application.use_cases.related import (
+    hide_related,
+    pin_related,
+    related_notes,
+    unhide_related,
+)
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.history import TRASH_KEEP_DAYS
 from streamlit_app.components import draft, nav
@@ -90,10 +95,19 @@ def _actions(shown: NoteView) -> None:
 
 def _side(kairos: Kairos, shown: NoteView) -> None:
     related = related_notes(kairos.uow(), shown.note.id, limit=RELATED_LIMIT)
+    note_id = shown.note.id
+
+    def choose(action: str, other_id: int) -> None:
+        act = {"pin": pin_related, "unpin": unhide_related, "hide": hide_related}[action]
+        try:
+            act(kairos.uow(), note_id, other_id)
+        except Exception as error:
+            state["note_error"] = friendly(error)
+
     if related:
         with st.container(key="related_panel"):
             st.subheader("Related notes")
-            related_list(related)
+            related_list(related, choose)
     if shown.links_out:
         st.subheader("Links to")
         linked_list(shown.links_out)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from pkm_core.application.dto import SearchHit, SearchMode
 from pkm_core.application.use_cases.search import search_notes
+from pkm_core.domain.snippet import Snippet
 from streamlit_app.components.catalog import load_catalog
 from streamlit_app.components.context import open_kairos
 from streamlit_app.components.errors import shown_errors
@@ -31,6 +32,12 @@ MODE_HELP = (
     "**Hybrid** (default) combines meaning and keywords. **By meaning** finds notes about "
     "the same thing in other words. **By keyword** finds the words you typed."
 )
+SYNTAX_HELP = (
+    "A note whose title is exactly what you typed comes first. "
+    '`"a phrase"` finds only notes with those words in that order; '
+    "`-word` leaves out notes containing that word. "
+    "Case and accents never matter."
+)
 PAGE = 10
 LIMIT_KEY = "search_limit"
 # `/search?q=espresso&mode=keyword&keyword=coffee&project=2`: reload, Back and bookmarks
@@ -43,6 +50,8 @@ URL = [
 
 
 def reason(hit: SearchHit) -> str:
+    if hit.weak:
+        return f"Weak match by meaning · similarity {hit.semantic_score or 0:.2f}"
     why = " and ".join(hit.matched_by) or "search"
     label = {SearchMode.KEYWORD: "BM25 score", SearchMode.SEMANTIC: "similarity"}.get(
         hit.mode, "relevance"
@@ -50,11 +59,11 @@ def reason(hit: SearchHit) -> str:
     return f"Matched by {why} · {label} {hit.score:.2f}"
 
 
-def show_hit(hit: SearchHit, query: str) -> None:
+def show_hit(hit: SearchHit) -> None:
     with st.container(border=True):
         note_link(hit.note_id, hit.title, bold=True)
-        # HTML-escaped first; only the <mark> tags around matches are added.
-        snippet = highlight_snippet(hit.snippet, query)
+        # HTML-escaped first; only the <mark> tags around the matches' spans are added.
+        snippet = highlight_snippet(Snippet(hit.snippet, hit.highlights))
         if snippet:
             st.markdown(f'<div class="kairos-snippet">{snippet}</div>', unsafe_allow_html=True)
         st.caption(reason(hit))
@@ -73,6 +82,7 @@ query = st.text_input(
     placeholder="Search your notes: a question, an idea, or some words…",
     label_visibility="collapsed",
     icon=":material/search:",
+    help=SYNTAX_HELP,
 )
 mode = st.segmented_control(
     "Mode",
@@ -134,12 +144,27 @@ with shown_errors():
         )
         st.stop()
 
-    shown = min(len(hits), limit)
+    page = hits[:limit]
+    strong = [h for h in page if not h.weak]
+    weak = [h for h in page if h.weak]
     more = "+" if len(hits) > limit else ""
-    st.caption(f"{shown}{more} {'result' if shown == 1 and not more else 'results'}")
-    for hit in hits[:limit]:
-        show_hit(hit, query)
-    if len(hits) > limit:
+    st.caption(
+        f"{len(strong)}{more if not weak else ''} "
+        f"{'match' if len(strong) == 1 and not more else 'matches'}"
+        + (f" · {len(weak)}{more} weaker" if weak else "")
+    )
+    if not strong:
+        st.info(
+            f"Nothing matches “{md_escape(query)}” well; the closest notes by meaning are "
+            "below the floor.",
+            icon=":material/search_off:",
+        )
+    for hit in strong:
+        show_hit(hit)
+    if weak and st.toggle("Show weaker matches", key="show_weak"):
+        for hit in weak:
+            show_hit(hit)
+    if len(hits) > limit and (not weak or st.session_state.get("show_weak")):
         st.button(
             "Show more",
             key="show_more",

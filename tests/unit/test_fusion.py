@@ -58,3 +58,23 @@ def test_reciprocal_rank_fusion_adds_one_over_k_plus_rank() -> None:
 
 def test_fusing_with_an_empty_keyword_list_keeps_the_semantic_order() -> None:
     assert [r.note_id for r in fuse(SEMANTIC, [])] == [1, 2, 3]
+
+
+def test_calibrated_fusion_keeps_a_weak_list_weak() -> None:
+    # The best of a weak semantic list stays weak; one common word of a long query stays low.
+    tuning = replace(DEFAULT_TUNING, similarity_low=0.2, similarity_high=0.6, calibration_docs=1e9)
+    semantic = [row(1, 0.3, "semantic"), row(2, 0.25, "semantic")]
+    keyword = [replace(row(2, 2.0, "keyword"), keyword_ceiling=20.0)]
+    fused = {r.note_id: r.score for r in fuse(semantic, keyword, tuning)}
+    assert fused[1] == pytest.approx(0.5 * 0.25)
+    assert fused[2] == pytest.approx(0.5 * 0.125 + 0.5 * (2.0 / (20.0 * 0.5)) ** 2)
+    assert fused[1] > fused[2]
+
+
+def test_in_a_large_corpus_the_parts_lean_towards_per_query_min_max() -> None:
+    tuning = replace(DEFAULT_TUNING, similarity_low=0.2, similarity_high=0.6)
+    semantic = [row(1, 0.3, "semantic"), row(2, 0.25, "semantic")]
+    alpha = tuning.calibration_docs / (9000 + tuning.calibration_docs)
+    fused = {r.note_id: r.score for r in fuse(semantic, [], tuning, notes=9000)}
+    assert fused[1] == pytest.approx(0.5 * (alpha * 0.25 + (1 - alpha) * 1.0))
+    assert fused[2] == pytest.approx(0.5 * (alpha * 0.125 + (1 - alpha) * 0.0))

@@ -51,7 +51,8 @@ def test_the_snippet_marks_the_query_words(
     uow: FakeUnitOfWork, fake_embedder: FakeEmbedder
 ) -> None:
     (hit, *_) = search_notes(uow, fake_embedder, "patience", SearchMode.SEMANTIC)
-    assert hit.snippet == "tomatoes need sun water and «patience»"
+    assert hit.snippet == "tomatoes need sun water and patience"
+    assert hit.snippet[slice(*hit.highlights[0])] == "patience"
 
 
 def test_filters_narrow_every_mode(uow: FakeUnitOfWork, fake_embedder: FakeEmbedder) -> None:

@@ -15,7 +15,9 @@ from pkm_core.application.dto import (
 )
 from pkm_core.application.ports import IAsyncUnitOfWork, IEmbedder
 from pkm_core.application.references import NoteRef
+from pkm_core.application.related import blend
 from pkm_core.application.use_cases.async_notes import find_note
+from pkm_core.application.use_cases.related import CANDIDATES_PER_NOTE, with_passages
 from pkm_core.application.use_cases.search import (
     related,
     search_request,
@@ -39,20 +41,26 @@ async def search_notes(
     """`search.search_notes`, awaited."""
     request = search_request(query, mode, limit, offset)
     query, limit, offset = request.query, request.limit, request.offset
-    if not query.strip() or limit == 0:
+    if not request.text.strip() or limit == 0:
         return []
     vector = None
     model = None
     if request.needs_vector:
         if embedder is None:
             raise ValueError("Semantic and hybrid search need the embedding model.")
-        vector = await asyncio.to_thread(embedder.embed_query, query)
+        vector = await asyncio.to_thread(embedder.embed_query, request.text.strip())
         model = embedder.model_name
     async with uow:
         if request.mode is SearchMode.SEMANTIC:
             assert vector is not None
             rows = await uow.notes.nearest_chunks(
-                vector, limit, filters, offset=offset, expected_model=model, tuning=tuning
+                vector,
+                limit,
+                filters,
+                offset=offset,
+                expected_model=model,
+                tuning=tuning,
+                query=query,
             )
         elif request.mode is SearchMode.KEYWORD:
             rows = await uow.notes.keyword_rank(query, limit, filters, offset=offset, tuning=tuning)
@@ -61,17 +69,22 @@ async def search_notes(
             rows = await uow.notes.hybrid_rank(
                 vector, query, limit, filters, offset=offset, expected_model=model, tuning=tuning
             )
-    return shape_hits(rows, request.mode, query)
+    return shape_hits(rows, request.mode, query, tuning)
 
 
-async def related_notes(uow: IAsyncUnitOfWork, ref: NoteRef, limit: int = 8) -> list[RelatedNote]:
-    """`search.related_notes`: nearest in meaning to a stored note, itself excluded."""
+async def related_notes(
+    uow: IAsyncUnitOfWork, ref: NoteRef, limit: int = 8, *, tuning: SearchTuning = DEFAULT_TUNING
+) -> list[RelatedNote]:
+    """`related.related_notes`: blended (meaning, links, keywords), pins first, with why."""
+    limit = max(limit, 0)
     async with uow:
         note_id = ref if isinstance(ref, int) else (await find_note(uow, ref)).id
-        rows = await uow.notes.related_to_note(note_id, max(limit, 0))
-    if rows is None:
-        raise NoteNotFound(note_id)
-    return related(rows)
+        found = await uow.notes.related_candidates(note_id, limit * CANDIDATES_PER_NOTE, tuning)
+        if found is None:
+            raise NoteNotFound(note_id)
+        chosen = blend(found, limit, tuning)
+        passages = await uow.notes.closest_passages(note_id, [r.note_id for r in chosen])
+    return with_passages(chosen, passages)
 
 
 async def related_to_text(

@@ -19,10 +19,9 @@ from pkm_core.application.dto import (
 )
 from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
-from pkm_core.application.references import NoteRef
-from pkm_core.application.use_cases.notes import find_note
 from pkm_core.domain.chunking import chunk_note
-from pkm_core.domain.errors import InvalidSearch, NoteNotFound
+from pkm_core.domain.errors import InvalidSearch
+from pkm_core.domain.query import SearchQuery
 from pkm_core.domain.snippet import make_snippet
 from pkm_core.domain.text import normalise_text
 
@@ -50,26 +49,39 @@ def clean_query(query: str, offset: int) -> str:
     return query
 
 
-def shape_hits(rows: list[ScoredNote], mode: SearchMode, query: str) -> list[SearchHit]:
-    """Repository rows -> search hits: a snippet around the query, why each matched."""
+def _weak(row: ScoredNote, mode: SearchMode, tuning: SearchTuning) -> bool:
+    """Found by meaning alone, and less similar than the calibrated floor."""
+    if row.exact or row.keyword_score is not None or mode is SearchMode.KEYWORD:
+        return False
+    return row.semantic_score is None or row.semantic_score < tuning.meaning_floor
+
+
+def shape_hits(
+    rows: list[ScoredNote], mode: SearchMode, query: str, tuning: SearchTuning = DEFAULT_TUNING
+) -> list[SearchHit]:
+    """Repository rows -> search hits: a snippet (text and match spans) around the query,
+    why each matched, and whether it is only a weak match."""
+    words = SearchQuery.parse(query).text
     hits = []
     for row in rows:
-        matched = []
+        matched = ["title"] if row.exact else []
         if row.semantic_score is not None:
             matched.append("meaning")
         if row.keyword_score is not None:
             matched.append("keywords")
-        snippet = make_snippet(row.snippet, query)
+        snippet = make_snippet(row.snippet, words, language=row.language)
         hits.append(
             SearchHit(
                 row.note_id,
                 row.title,
-                snippet,
+                snippet.text,
                 row.score,
                 mode,
                 tuple(matched),
                 row.semantic_score,
                 row.keyword_score,
+                highlights=snippet.spans,
+                weak=_weak(row, mode, tuning),
             )
         )
     return hits
@@ -88,6 +100,12 @@ class SearchRequest:
     def needs_vector(self) -> bool:
         return self.mode is not SearchMode.KEYWORD
 
+    @property
+    def text(self) -> str:
+        """What is embedded and scored: the query without its syntax (phrases' words kept,
+        excluded words left out); empty when nothing is left to search for."""
+        return SearchQuery.parse(self.query).text
+
 
 def search_request(query: str, mode: SearchMode | str, limit: int, offset: int) -> SearchRequest:
     """Raises InvalidSearch for an unknown mode, a query longer than MAX_QUERY_CHARS or an
@@ -104,8 +122,12 @@ def search_request(query: str, mode: SearchMode | str, limit: int, offset: int) 
     )
 
 
-def related(rows: list[ScoredNote]) -> list[RelatedNote]:
-    return [RelatedNote(r.note_id, r.title, r.score) for r in rows]
+def related(rows: list[ScoredNote], tuning: SearchTuning = DEFAULT_TUNING) -> list[RelatedNote]:
+    """Nearest-note rows -> related notes, those below the related-notes floor weak."""
+    return [
+        RelatedNote(r.note_id, r.title, r.score, score=r.score, weak=r.score < tuning.related_floor)
+        for r in rows
+    ]
 
 
 def text_vector(embedder: IEmbedder, title: str, body: str) -> list[float]:
@@ -129,24 +151,32 @@ def search_notes(
 ) -> list[SearchHit]:
     """Ranked notes for `query`, best first, `limit` of them after skipping `offset`.
 
-    `embedder` may be None only for keyword search. Raises EmbeddingModelMismatch when
-    the database holds another model's vectors."""
+    `query` may hold `"a phrase"` (hits must contain it) and `-word` (hits must not); a
+    note whose title is the query comes first (hybrid, keyword). `embedder` may be None
+    only for keyword search. Raises EmbeddingModelMismatch when the database holds
+    another model's vectors."""
     request = search_request(query, mode, limit, offset)
     query, mode, limit, offset = request.query, request.mode, request.limit, request.offset
-    if not query.strip() or limit == 0:
+    if not request.text.strip() or limit == 0:
         return []
     vector = None
     model = None
     if request.needs_vector:
         if embedder is None:
             raise ValueError("Semantic and hybrid search need the embedding model.")
-        vector = embedder.embed_query(query)
+        vector = embedder.embed_query(request.text.strip())
         model = embedder.model_name
     with uow:
         if mode is SearchMode.SEMANTIC:
             assert vector is not None
             rows = uow.notes.nearest_chunks(
-                vector, limit, filters, offset=offset, expected_model=model, tuning=tuning
+                vector,
+                limit,
+                filters,
+                offset=offset,
+                expected_model=model,
+                tuning=tuning,
+                query=query,
             )
         elif mode is SearchMode.KEYWORD:
             rows = uow.notes.keyword_rank(query, limit, filters, offset=offset, tuning=tuning)
@@ -155,32 +185,14 @@ def search_notes(
             rows = uow.notes.hybrid_rank(
                 vector, query, limit, filters, offset=offset, expected_model=model, tuning=tuning
             )
-    return shape_hits(rows, mode, query)
+    return shape_hits(rows, mode, query, tuning)
 
 
-def related_notes(uow: ISyncUnitOfWork, note_id: NoteRef, limit: int = 8) -> list[RelatedNote]:
-    """The notes nearest in meaning to a stored note (by id or exact title), itself excluded."""
-    with uow:
-        if not isinstance(note_id, int):
-            note_id = find_note(uow.notes, note_id).id
-        rows = uow.notes.related_to_note(note_id, max(limit, 0))
-    if rows is None:
-        raise NoteNotFound(note_id)
-    return related(rows)
-
-
-def related_to_text(
-    uow: ISyncUnitOfWork,
-    embedder: IEmbedder,
-    title: str,
-    body: str,
-    limit: int = 8,
-    exclude_note_id: int | None = None,
-) -> list[RelatedNote]:
-    """Notes nearest to a draft that is still being written (nothing is stored)."""
-    if not (title.strip() or body.strip()):
-        return []
-    vector = text_vector(embedder, title, body)
-    with uow:
-        rows = uow.notes.nearest_notes(vector, max(limit, 0), exclude_note_id=exclude_note_id)
-    return related(rows)
+# Related notes live in their own module; imported here for callers of the older path.
+from pkm_core.application.use_cases.related import (  # noqa: E402, F401
+    hide_related,
+    pin_related,
+    related_notes,
+    related_to_text,
+    unhide_related,
+)

@@ -91,6 +91,10 @@ class NoteRow(Base):
     content_hash: Mapped[str] = mapped_column(Text)
     # Written by the repository from accent-folded text: title lexemes weight A, body D.
     search_tsv: Mapped[str | None] = mapped_column(TSVECTOR)
+    # The text search configuration search_tsv was built with (the note's language).
+    text_config: Mapped[str] = mapped_column(Text, default="english")
+    # Accent-folded, lower-cased title: a query equal to it is the first hit.
+    title_folded: Mapped[str | None] = mapped_column(Text)
     # Normalised mean of the chunk vectors: one HNSW lookup answers "related notes".
     embedding: Mapped[list[float] | None] = mapped_column(Vector())
     # In the trash since then (soft delete); live notes have NULL (migration 0008).
@@ -262,3 +266,17 @@ class NoteDraftRow(Base):
     project_id: Mapped[int | None] = mapped_column(BigInteger)
     source_id: Mapped[int | None] = mapped_column(BigInteger)
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RelatedChoiceRow(Base):
+    """Another note pinned to, or hidden from, a note's related notes (migration 0010)."""
+
+    __tablename__ = "related_choices"
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    choice: Mapped[str] = mapped_column(Text)  # "pinned" | "hidden"

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from pkm_core.application.dto import NoteFilter
+from pkm_core.domain.language import valid_config
 from pkm_core.domain.note import Note
 from pkm_core.domain.text import fold_accents
 from pkm_core.infrastructure.persistence.models import (
@@ -37,13 +38,14 @@ TEXT_SEARCH_CONFIG = "english"
 LIVE: ColumnElement[bool] = NoteRow.deleted_at.is_(None)
 
 
-def search_vector(title: str, body: str) -> ColumnElement[Any]:
-    """Title lexemes weigh A, body lexemes D; accents folded so 'cancion' finds 'canción'."""
+def search_vector(title: str, body: str, config: str = TEXT_SEARCH_CONFIG) -> ColumnElement[Any]:
+    """Title lexemes weigh A, body lexemes D, in the note's language (`config`, a known
+    text search configuration); accents folded so 'cancion' finds 'canción'."""
     # Inline literals: asyncpg would otherwise send them as varchar, which setweight refuses.
-    config: ColumnElement[Any] = literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
-    return func.setweight(func.to_tsvector(config, fold_accents(title)), literal_column("'A'")).op(
-        "||"
-    )(func.to_tsvector(config, fold_accents(body)))
+    regconfig: ColumnElement[Any] = literal_column(f"'{valid_config(config)}'::regconfig")
+    return func.setweight(
+        func.to_tsvector(regconfig, fold_accents(title)), literal_column("'A'")
+    ).op("||")(func.to_tsvector(regconfig, fold_accents(body)))
 
 
 def keyword_names() -> ColumnElement[Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from pkm_core.application.dto import ChunkRecord, PreparedNote
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
 from pkm_core.domain.note import NoteDraft
+from pkm_core.infrastructure.language_detector import detect_config
 from pkm_core.infrastructure.persistence.models import (
     KeywordRow,
     NoteChunkRow,
@@ -26,6 +27,7 @@ from pkm_core.infrastructure.persistence.models import (
 )
 from pkm_core.infrastructure.persistence.note_history import archive_version
 from pkm_core.infrastructure.persistence.note_sql import LIVE, search_vector
+from pkm_core.infrastructure.persistence.search_syntax import title_key
 from pkm_core.infrastructure.persistence.vault_repository import aliases_of
 
 
@@ -39,8 +41,10 @@ def ensure_title_free(session: Session, title: str, note_id: int | None) -> None
 
 
 def _note_values(draft: NoteDraft, aliases: Sequence[str] = ()) -> dict[str, object]:
-    """The note row; aliases are searched like the title (weight A)."""
+    """The note row; aliases are searched like the title (weight A), in the language
+    detected for the note."""
     title_text = " ".join([draft.title, *aliases])
+    config = detect_config(draft.title, draft.body)
     return {
         "title": draft.title,
         "body": draft.body,
@@ -48,7 +52,9 @@ def _note_values(draft: NoteDraft, aliases: Sequence[str] = ()) -> dict[str, obj
         "project_id": draft.project_id,
         "source_id": draft.source_id,
         "content_hash": draft.content_hash,
-        "search_tsv": search_vector(title_text, draft.body),
+        "search_tsv": search_vector(title_text, draft.body, config),
+        "text_config": config,
+        "title_folded": title_key(draft.title),
     }
 
 

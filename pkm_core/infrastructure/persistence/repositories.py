@@ -26,6 +26,7 @@ from pkm_core.application.dto import (
     Page,
     PageRequest,
     PreparedNote,
+    RelatedCandidate,
     ScoredNote,
     SearchTuning,
     SortOrder,
@@ -38,6 +39,7 @@ from pkm_core.infrastructure.persistence import (
     note_history,
     note_queries,
     note_writes,
+    related_queries,
     search_queries,
 )
 from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteRow, NoteVaultRow
@@ -181,6 +183,7 @@ class SyncSQLAlchemyNoteRepository:
         offset: int = 0,
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
+        query: str = "",
     ) -> list[ScoredNote]:
         return search_queries.nearest_chunks(
             self.session,
@@ -190,6 +193,7 @@ class SyncSQLAlchemyNoteRepository:
             offset=offset,
             expected_model=expected_model,
             tuning=tuning,
+            query=query,
         )
 
     def keyword_rank(
@@ -234,6 +238,22 @@ class SyncSQLAlchemyNoteRepository:
 
     def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None:
         return search_queries.related_to_note(self.session, note_id, k)
+
+    def related_candidates(
+        self, note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate] | None:
+        return related_queries.related_candidates(self.session, note_id, k, tuning)
+
+    def closest_passages(
+        self, note_id: int, other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]:
+        return related_queries.closest_passages(self.session, note_id, other_ids)
+
+    def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None:
+        related_queries.set_related_choice(self.session, note_id, other_id, choice)
+
+    def hidden_related(self, note_id: int) -> list[tuple[int, str]]:
+        return related_queries.hidden_related(self.session, note_id)
 
     # --- bulk import
     def get_by_external_ids(self, external_ids: Sequence[str]) -> list[Note]:
@@ -343,10 +363,17 @@ class AsyncSQLAlchemyNoteRepository:
         offset: int = 0,
         expected_model: str | None = None,
         tuning: SearchTuning = DEFAULT_TUNING,
+        query: str = "",
     ) -> list[ScoredNote]:
         return await self.session.run_sync(
             lambda s: _notes(s).nearest_chunks(
-                vector, k, filters, offset=offset, expected_model=expected_model, tuning=tuning
+                vector,
+                k,
+                filters,
+                offset=offset,
+                expected_model=expected_model,
+                tuning=tuning,
+                query=query,
             )
         )
 
@@ -395,6 +422,26 @@ class AsyncSQLAlchemyNoteRepository:
 
     async def related_to_note(self, note_id: int, k: int) -> list[ScoredNote] | None:
         return await self.session.run_sync(lambda s: _notes(s).related_to_note(note_id, k))
+
+    async def related_candidates(
+        self, note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate] | None:
+        return await self.session.run_sync(
+            lambda s: _notes(s).related_candidates(note_id, k, tuning)
+        )
+
+    async def closest_passages(
+        self, note_id: int, other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]:
+        return await self.session.run_sync(lambda s: _notes(s).closest_passages(note_id, other_ids))
+
+    async def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None:
+        await self.session.run_sync(
+            lambda s: _notes(s).set_related_choice(note_id, other_id, choice)
+        )
+
+    async def hidden_related(self, note_id: int) -> list[tuple[int, str]]:
+        return await self.session.run_sync(lambda s: _notes(s).hidden_related(note_id))
 
     async def list(
         self, filters: NoteFilter, page: PageRequest, sort: SortOrder = SortOrder.UPDATED

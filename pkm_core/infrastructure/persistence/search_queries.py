@@ -28,13 +28,13 @@ from sqlalchemy import (
     Double,
     Integer,
     Select,
+    Text,
     and_,
     bindparam,
     cast,
     column,
     func,
     literal,
-    literal_column,
     select,
     table,
     true,
@@ -46,7 +46,9 @@ from sqlalchemy.orm import Session, aliased
 from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, ScoredNote, SearchTuning
 from pkm_core.domain.embedding import same_model
 from pkm_core.domain.errors import EmbeddingModelMismatch
+from pkm_core.domain.query import SearchQuery
 from pkm_core.domain.text import fold_accents
+from pkm_core.infrastructure import word_frequency
 from pkm_core.infrastructure.persistence.bm25_stats import collection_stats, term_df
 from pkm_core.infrastructure.persistence.models import (
     Bm25PostingRow,
@@ -60,6 +62,13 @@ from pkm_core.infrastructure.persistence.note_sql import (
     TEXT_SEARCH_CONFIG,
     filtered_note_ids,
 )
+from pkm_core.infrastructure.persistence.search_syntax import (
+    exact_match_ids,
+    languages_present,
+    regconfig,
+    restrict_exact,
+    restricted,
+)
 
 # A keyword-only hit has no best chunk: its snippet is cut from the start of the body.
 PASSAGE_CHARS = 20_000
@@ -69,7 +78,6 @@ MAX_SCAN_TUPLES = 50_000  # how far an iterative HNSW scan may go to satisfy a f
 RESCORE_DEPTH = 200  # BM25 candidates (at least) whose score is recomputed from all postings
 
 NO_FILTER = NoteFilter()
-_CONFIG: ColumnElement[Any] = literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
 _PG_EXTENSION = table("pg_extension", column("extname"), column("extversion"))
 
 
@@ -197,26 +205,65 @@ def _prefix_end(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning) -> CTE:
-    """(note_id, score) of the k best notes by BM25 (title words weigh `title_weight`)."""
+def _query_lexemes(query: str, configs: Sequence[str]) -> CTE:
+    """The query's lexemes in every language present (each config stems its own way)."""
+    text: Any = bindparam("query_text", fold_accents(query))
+    sets = [
+        select(
+            literal(c).label("config"),
+            func.unnest(func.tsvector_to_array(func.to_tsvector(regconfig(c), text))).label("term"),
+        )
+        for c in (configs or [TEXT_SEARCH_CONFIG])
+    ]
+    return (union_all(*sets) if len(sets) > 1 else sets[0]).cte("query_lexemes")
+
+
+def _background_cte(query: str, configs: Sequence[str]) -> CTE | None:
+    """(term, fraction): how common each query lexeme is in its language (wordfreq)."""
+    fractions = word_frequency.background_fractions(query, configs or [TEXT_SEARCH_CONFIG])
+    if not fractions:
+        return None
+    return select(
+        func.unnest(bindparam("bg_terms", list(fractions), type_=ARRAY(Text))).label("term"),
+        func.unnest(bindparam("bg_fractions", list(fractions.values()), type_=ARRAY(Double))).label(
+            "fraction"
+        ),
+    ).cte("background")
+
+
+def _idf(doc_count: Any, df: Any, fraction: Any, background_docs: float) -> ColumnElement[Any]:
+    """BM25's idf, the corpus blended with `background_docs` ordinary documents of the
+    language (a term's background df = its document fraction there). With no background
+    it is the plain corpus idf, ln(1 + (N - df + 0.5) / (df + 0.5))."""
+    n, d = doc_count, df
+    if background_docs > 0 and fraction is not None:
+        bg = _float(background_docs)
+        n = doc_count + bg
+        d = df + bg * func.coalesce(fraction, _float(0.0))
+    return func.ln(1 + (n - d + _float(0.5)) / (d + _float(0.5)))
+
+
+def _keyword_cte(
+    query: str,
+    k: int,
+    filtered: CTE | None,
+    tuning: SearchTuning,
+    configs: Sequence[str] = (),
+) -> CTE:
+    """(note_id, score, ceiling) of the k best notes by BM25 (title words weigh
+    `title_weight`); `ceiling` is the query's highest possible score, Σ idf · (k1 + 1)."""
     terms = Bm25TermRow
     df = term_df()
-    query_lexemes = select(
-        func.unnest(
-            func.tsvector_to_array(
-                func.to_tsvector(_CONFIG, bindparam("query_text", fold_accents(query)))
-            )
-        ).label("term")
-    ).cte("query_lexemes")
-    branches: list[Select[int, int, float]] = [
-        select(terms.id, df.label("df"), _float(1.0).label("boost")).where(
+    query_lexemes = _query_lexemes(query, configs)
+    branches: list[Select[int, str, int, float]] = [
+        select(terms.id, terms.term, df.label("df"), _float(1.0).label("boost")).where(
             terms.term.in_(select(query_lexemes.c.term)), df > 0
         )
     ]
     prefix = _prefix(query)
     if prefix and tuning.prefix_expansions > 0:
         expansions = (
-            select(terms.id, df.label("df"), _float(PREFIX_BOOST).label("boost"))
+            select(terms.id, terms.term, df.label("df"), _float(PREFIX_BOOST).label("boost"))
             .where(
                 # A range, not LIKE: a btree on a "C"-collated column serves it with any driver.
                 terms.term >= bindparam("prefix", prefix),
@@ -241,19 +288,19 @@ def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning)
         ).label("avgdl"),
     )
     stats_cte = stats.cte("stats")
+    background = _background_cte(query, configs) if tuning.background_docs > 0 else None
+    joined = matched.join(stats_cte, true())
+    if background is not None:
+        joined = joined.outerjoin(background, background.c.term == matched.c.term)
+    idf = _idf(
+        stats_cte.c.doc_count,
+        matched.c.df,
+        background.c.fraction if background is not None else None,
+        tuning.background_docs,
+    )
     weighted = (
-        select(
-            matched.c.id,
-            (
-                func.ln(
-                    1
-                    + (stats_cte.c.doc_count - matched.c.df + _float(0.5))
-                    / (matched.c.df + _float(0.5))
-                )
-                * matched.c.boost
-            ).label("idf"),
-        )
-        .select_from(matched.join(stats_cte, true()))
+        select(matched.c.id, (idf * matched.c.boost).label("idf"))
+        .select_from(joined)
         .cte("weighted_terms")
     )
 
@@ -296,8 +343,27 @@ def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning)
     # look-ups), so the final ranking is exact BM25 among the candidates.
     every = aliased(Bm25PostingRow, name="every_posting")
     exact = bm25(every)
+    # The query's highest possible score: every lexeme of the query (in the language
+    # whose lexemes weigh most), found or not (a word no note holds has df 0).
+    every_term = aliased(Bm25TermRow, name="every_term")
+    lexeme_joins = query_lexemes.outerjoin(every_term, every_term.term == query_lexemes.c.term)
+    if background is not None:
+        lexeme_joins = lexeme_joins.outerjoin(background, background.c.term == query_lexemes.c.term)
+    lexeme_idf = _idf(
+        stats_cte.c.doc_count,
+        func.coalesce(every_term.df, 0),
+        background.c.fraction if background is not None else None,
+        tuning.background_docs,
+    )
+    per_language = (
+        select(func.sum(lexeme_idf).label("idf"))
+        .select_from(lexeme_joins.join(stats_cte, true()))
+        .group_by(query_lexemes.c.config)
+        .subquery("query_idf")
+    )
+    ceiling = select(func.max(per_language.c.idf) * (k1 + 1)).scalar_subquery()
     return (
-        select(candidates.c.note_id, exact.label("score"))
+        select(candidates.c.note_id, exact.label("score"), ceiling.label("ceiling"))
         .select_from(
             candidates.join(every, every.note_id == candidates.c.note_id)
             .join(weighted, weighted.c.id == every.term_id)
@@ -313,14 +379,62 @@ def _keyword_cte(query: str, k: int, filtered: CTE | None, tuning: SearchTuning)
 # ---------------------------------------------------------------------------- fusion
 
 
-def _normalised(cte: CTE, score: ColumnElement[Any], tuning: SearchTuning) -> ColumnElement[Any]:
-    """The fusion input of one list: min-max score in [0, 1] (1 when all scores are equal),
-    or 1 / (rrf_k + rank)."""
-    if tuning.fusion == "rrf":
-        rank = func.row_number().over(order_by=(score.desc(), cte.c.note_id))
-        return 1.0 / (tuning.rrf_k + rank)
+def _min_max(cte: CTE, score: ColumnElement[Any]) -> ColumnElement[Any]:
     low, high = func.min(score).over(), func.max(score).over()
     return func.coalesce((score - low) / func.nullif(high - low, 0), _float(1.0))
+
+
+def _rrf(cte: CTE, score: ColumnElement[Any], tuning: SearchTuning) -> ColumnElement[Any]:
+    rank = func.row_number().over(order_by=(score.desc(), cte.c.note_id))
+    return 1.0 / (tuning.rrf_k + rank)
+
+
+def _clamped(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.greatest(_float(0.0), func.least(_float(1.0), value))
+
+
+def _blended(
+    absolute: ColumnElement[Any], relative: ColumnElement[Any], tuning: SearchTuning
+) -> ColumnElement[Any]:
+    """α · absolute + (1 − α) · per-query min-max, α = C / (N + C) with C =
+    `calibration_docs` and N the notes: a small corpus, where a list is often weak, is
+    scored absolutely; a large one mostly relatively, as tuned on SciFact. (C = 0: min-max.)"""
+    if tuning.calibration_docs <= 0:
+        return relative
+    c = _float(tuning.calibration_docs)
+    n = select(collection_stats().c.doc_count).scalar_subquery()
+    alpha = c / (n + c)
+    return alpha * absolute + (1 - alpha) * relative
+
+
+def _semantic_part(cte: CTE, tuning: SearchTuning) -> ColumnElement[Any]:
+    """The semantic side's fusion input. "calibrated": the cosine similarity mapped
+    linearly from [similarity_low, similarity_high] to [0, 1] (clamped): the same for
+    every query, so a weak list stays weak. "minmax": per-query min-max."""
+    sim = cte.c.similarity
+    if tuning.fusion == "rrf":
+        return _rrf(cte, sim, tuning)
+    if tuning.semantic_scale == "calibrated":
+        low, high = tuning.similarity_low, tuning.similarity_high
+        return _blended(
+            _clamped((sim - _float(low)) / _float(high - low)), _min_max(cte, sim), tuning
+        )
+    return _min_max(cte, sim)
+
+
+def _keyword_part(cte: CTE, tuning: SearchTuning) -> ColumnElement[Any]:
+    """The keyword side's fusion input. "ceiling": BM25 over the query's highest possible
+    score (Σ idf · (k1 + 1)), divided by `keyword_ceiling_share` (what a note that holds
+    the whole query typically reaches), clamped and raised to `keyword_exponent`: a note
+    matching one common word of the query stays low. "minmax": per-query min-max."""
+    if tuning.fusion == "rrf":
+        return _rrf(cte, cte.c.score, tuning)
+    if tuning.keyword_scale == "ceiling":
+        share = _float(tuning.keyword_ceiling_share)
+        coverage = _clamped(cte.c.score / func.nullif(cte.c.ceiling * share, 0))
+        absolute = func.power(coverage, _float(tuning.keyword_exponent))
+        return _blended(absolute, _min_max(cte, cte.c.score), tuning)
+    return _min_max(cte, cte.c.score)
 
 
 def _fused_cte(semantic: CTE, keyword: CTE, tuning: SearchTuning) -> CTE:
@@ -329,12 +443,12 @@ def _fused_cte(semantic: CTE, keyword: CTE, tuning: SearchTuning) -> CTE:
         semantic.c.note_id,
         semantic.c.chunk_id,
         semantic.c.similarity,
-        _normalised(semantic, semantic.c.similarity, tuning).label("part"),
+        _semantic_part(semantic, tuning).label("part"),
     ).cte("semantic_part")
     kw = select(
         keyword.c.note_id,
         keyword.c.score,
-        _normalised(keyword, keyword.c.score, tuning).label("part"),
+        _keyword_part(keyword, tuning).label("part"),
     ).cte("keyword_part")
     if tuning.fusion == "rrf":
         semantic_weight, keyword_weight = 1.0, 1.0
@@ -356,6 +470,25 @@ def _fused_cte(semantic: CTE, keyword: CTE, tuning: SearchTuning) -> CTE:
     )
 
 
+def _with_exact(ranked: CTE, exact: Select[Any] | None, score: str) -> CTE:
+    """`ranked` with an `exact` column; a note whose title is the query is added when
+    neither list found it (then its scores are NULL, its ranking score 0)."""
+    if exact is None:
+        return select(ranked, literal(False).label("exact")).select_from(ranked).cte("ranked")
+    exact_cte = exact.cte("exact_titles")
+    columns = [
+        func.coalesce(ranked.c.note_id, exact_cte.c.note_id).label("note_id"),
+        *(col for col in ranked.c if col.name not in ("note_id", score)),
+        func.coalesce(ranked.c[score], _float(0.0)).label(score),
+        (exact_cte.c.note_id.is_not(None)).label("exact"),
+    ]
+    return (
+        select(*columns)
+        .select_from(ranked.join(exact_cte, exact_cte.c.note_id == ranked.c.note_id, full=True))
+        .cte("ranked")
+    )
+
+
 # ------------------------------------------------------------------------ final rows
 
 
@@ -368,13 +501,17 @@ def _page(
     similarity: ColumnElement[Any] | None,
     keyword_score: ColumnElement[Any] | None,
     score: ColumnElement[Any],
+    exact: ColumnElement[Any] | None = None,
+    ceiling: ColumnElement[Any] | None = None,
 ) -> Select[Any]:
-    """One page of `ranked` with the title and the passage a snippet is cut from."""
+    """One page of `ranked` with the title and the passage a snippet is cut from; exact
+    title matches first."""
     passage = (
         func.coalesce(NoteChunkRow.text, func.left(NoteRow.body, PASSAGE_CHARS))
         if chunk is not None
         else func.left(NoteRow.body, PASSAGE_CHARS)
     )
+    exact_column = exact if exact is not None else literal(False)
     stmt = select(
         ranked.c.note_id,
         NoteRow.title,
@@ -382,10 +519,14 @@ def _page(
         score.label("score"),
         (similarity if similarity is not None else literal(None)).label("similarity"),
         (keyword_score if keyword_score is not None else literal(None)).label("keyword_score"),
+        exact_column.label("exact"),
+        NoteRow.text_config.label("language"),
+        (ceiling if ceiling is not None else literal(None)).label("ceiling"),
     ).join(NoteRow, and_(NoteRow.id == ranked.c.note_id, LIVE))
     if chunk is not None:
         stmt = stmt.outerjoin(NoteChunkRow, NoteChunkRow.id == chunk)
-    return stmt.order_by(score.desc(), ranked.c.note_id).limit(k).offset(offset)
+    order = (exact_column.desc(), score.desc(), ranked.c.note_id)
+    return stmt.order_by(*(order if exact is not None else order[1:])).limit(k).offset(offset)
 
 
 def _rows(result: Any) -> list[ScoredNote]:
@@ -397,6 +538,9 @@ def _rows(result: Any) -> list[ScoredNote]:
             snippet=r.passage or "",
             semantic_score=None if r.similarity is None else float(r.similarity),
             keyword_score=None if r.keyword_score is None else float(r.keyword_score),
+            exact=bool(r.exact),
+            language=r.language,
+            keyword_ceiling=None if r.ceiling is None else float(r.ceiling),
         )
         for r in result.all()
     ]
@@ -406,18 +550,17 @@ def _vector_search_setup(
     session: Session,
     vector: Sequence[float],
     k: int,
-    filters: NoteFilter,
+    filtered: Select[Any] | None,
     expected_model: str | None,
     tuning: SearchTuning,
-) -> tuple[Select[Any] | None, bool]:
-    filtered = filtered_note_ids(filters)
+) -> bool:
+    """SET LOCAL the scan settings, check the model; whether to score the filter exactly."""
     ef_search = max(tuning.ef_search, k * tuning.chunks_per_note)
     recorded, passing = _prepare_vector_scan(
         session, min(ef_search, 1000), filtered, tuning.exact_filter_limit + 1
     )
     _check_model(recorded, expected_model, len(vector))
-    exact = passing is not None and passing <= tuning.exact_filter_limit
-    return filtered, exact
+    return passing is not None and passing <= tuning.exact_filter_limit
 
 
 def nearest_chunks(
@@ -429,10 +572,13 @@ def nearest_chunks(
     offset: int = 0,
     expected_model: str | None = None,
     tuning: SearchTuning = DEFAULT_TUNING,
+    query: str = "",
 ) -> list[ScoredNote]:
-    """Notes by their best chunk's cosine similarity (HNSW; exact for a small filter)."""
+    """Notes by their best chunk's cosine similarity (HNSW; exact for a small filter).
+    `query` (when given) brings its phrases and excluded words as restrictions."""
     depth = offset + k
-    filtered, exact = _vector_search_setup(session, vector, depth, filters, expected_model, tuning)
+    filtered = restricted(filtered_note_ids(filters), SearchQuery.parse(query))
+    exact = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
     semantic = _semantic_cte(vector, depth, _filtered_cte(filtered), exact, tuning)
     stmt = _page(
         semantic,
@@ -455,17 +601,23 @@ def keyword_rank(
     offset: int = 0,
     tuning: SearchTuning = DEFAULT_TUNING,
 ) -> list[ScoredNote]:
-    """Notes by BM25 over their lexemes: one statement."""
-    filtered = _filtered_cte(filtered_note_ids(filters))
-    keyword = _keyword_cte(query, offset + k, filtered, tuning)
+    """Notes by BM25 over their lexemes, in every language present; a note whose title
+    is the query first. Two statements (the languages present, then the search)."""
+    parsed = SearchQuery.parse(query)
+    configs = languages_present(session)
+    filtered = _filtered_cte(restricted(filtered_note_ids(filters), parsed))
+    keyword = _keyword_cte(parsed.text, offset + k, filtered, tuning, configs)
+    ranked = _with_exact(keyword, restrict_exact(exact_match_ids(parsed), filtered), "score")
     stmt = _page(
-        keyword,
+        ranked,
         k,
         offset,
         chunk=None,
         similarity=None,
-        keyword_score=keyword.c.score,
-        score=keyword.c.score,
+        keyword_score=ranked.c.score,
+        score=ranked.c.score,
+        exact=ranked.c.exact,
+        ceiling=ranked.c.ceiling,
     )
     return _rows(session.execute(stmt))
 
@@ -481,23 +633,29 @@ def hybrid_rank(
     expected_model: str | None = None,
     tuning: SearchTuning = DEFAULT_TUNING,
 ) -> list[ScoredNote]:
-    """Semantic and BM25 lists, each `candidates` deep, fused in the same statement."""
+    """Semantic and BM25 lists, each `candidates` deep, fused in the same statement; a
+    note whose title is the query first."""
+    parsed = SearchQuery.parse(query)
     depth = max(tuning.candidates, offset + k)
-    filtered, exact = _vector_search_setup(session, vector, depth, filters, expected_model, tuning)
+    configs = languages_present(session)
+    filtered = restricted(filtered_note_ids(filters), parsed)
+    exact = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
     shared = _filtered_cte(filtered)
     fused = _fused_cte(
         _semantic_cte(vector, depth, shared, exact, tuning),
-        _keyword_cte(query, depth, shared, tuning),
+        _keyword_cte(parsed.text, depth, shared, tuning, configs),
         tuning,
     )
+    ranked = _with_exact(fused, restrict_exact(exact_match_ids(parsed), shared), "score")
     stmt = _page(
-        fused,
+        ranked,
         k,
         offset,
-        chunk=fused.c.chunk_id,
-        similarity=fused.c.similarity,
-        keyword_score=fused.c.keyword_score,
-        score=fused.c.score,
+        chunk=ranked.c.chunk_id,
+        similarity=ranked.c.similarity,
+        keyword_score=ranked.c.keyword_score,
+        score=ranked.c.score,
+        exact=ranked.c.exact,
     )
     return _rows(session.execute(stmt))
 
@@ -516,6 +674,9 @@ def _related(
         (1 - distance).label("score"),
         (1 - distance).label("similarity"),
         literal(None).label("keyword_score"),
+        literal(False).label("exact"),
+        NoteRow.text_config.label("language"),
+        literal(None).label("ceiling"),
     ).where(NoteRow.embedding.is_not(None), LIVE)
     if exclude_note_id is not None:
         stmt = stmt.where(NoteRow.id != exclude_note_id)

@@ -31,6 +31,7 @@ SCHEMA = {
     "bm25_stats",
     "bm25_stats_delta",
     "bm25_term_delta",
+    "related_choices",
     "note_vault",
     "note_aliases",
     "vault_attachments",

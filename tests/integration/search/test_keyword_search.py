@@ -13,6 +13,7 @@ import pytest
 from pkm_core.application.dto import DEFAULT_TUNING, SearchMode
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.domain.note import Note
+from pkm_core.domain.snippet import Snippet
 from tests.integration.search.conftest import UowFactory
 
 AddNote = Callable[..., Note]
@@ -31,7 +32,9 @@ def test_bm25_scores_match_a_reference_computed_in_python(uow: UowFactory, add: 
     }
     for title, body in corpus.items():
         add(title, body)
-    hits = search_notes(uow(), None, "apple tart", SearchMode.KEYWORD)
+    # The corpus formula: no background word frequencies (tested in test_search_trust.py).
+    corpus_only = replace(DEFAULT_TUNING, background_docs=0)
+    hits = search_notes(uow(), None, "apple tart", SearchMode.KEYWORD, tuning=corpus_only)
 
     # The reference: BM25 with k1, b and the title counted `title_weight` times.
     k1, b, w = DEFAULT_TUNING.bm25_k1, DEFAULT_TUNING.bm25_b, DEFAULT_TUNING.title_weight
@@ -84,7 +87,7 @@ def test_accents_do_not_matter_either_way(uow: UowFactory, add: AddNote) -> None
     assert keyword(uow, "cancion") == ["Canción de cuna"]
     assert keyword(uow, "café") == ["Cafe notes"]
     (hit,) = search_notes(uow(), None, "cancion", SearchMode.KEYWORD)
-    assert "«canción»" in hit.snippet
+    assert "«canción»" in Snippet(hit.snippet, hit.highlights).marked("«", "»")
 
 
 def test_the_last_word_matches_as_a_prefix_while_it_is_being_typed(

@@ -11,6 +11,7 @@ from pkm_core.application.use_cases.index import index_status
 from pkm_core.application.use_cases.notes import create_note
 from pkm_core.application.use_cases.search import related_notes, search_notes
 from pkm_core.domain.note import NoteDraft
+from pkm_core.domain.snippet import Snippet
 from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
 from tests.integration.search.conftest import UowFactory
 
@@ -66,7 +67,7 @@ def test_a_note_is_found_first_by_keyword_and_by_hybrid(
     hybrid = search_notes(uow(), model, "receipts", SearchMode.HYBRID)
     assert keyword[0].title == "Tax return"
     assert hybrid[0].title == "Tax return"
-    assert "«receipts»" in hybrid[0].snippet
+    assert "«receipts»" in Snippet(hybrid[0].snippet, hybrid[0].highlights).marked("«", "»")
 
 
 def test_related_notes_by_meaning_leave_out_the_note_itself(

@@ -18,6 +18,7 @@ from pkm_core.application.use_cases.catalog import create_project
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.domain.errors import EmbeddingModelMismatch
 from pkm_core.domain.note import Note
+from pkm_core.domain.snippet import Snippet
 from tests.fakes import FakeEmbedder
 from tests.integration.search.conftest import UowFactory
 
@@ -39,7 +40,9 @@ def test_a_long_note_is_found_once_with_its_best_chunk_as_snippet(
     hits = search_notes(uow(), fake_embedder, "honey bees swarm", SearchMode.SEMANTIC)
     assert titles(hits)[0] == "Handbook"
     assert titles(hits).count("Handbook") == 1
-    assert hits[0].snippet == "«honey» «bees» «swarm» in spring"
+    assert Snippet(hits[0].snippet, hits[0].highlights).marked("«", "»") == (
+        "«honey» «bees» «swarm» in spring"
+    )
     assert hits[0].matched_by == ("meaning",)
 
 
@@ -56,7 +59,7 @@ def test_hybrid_in_sql_equals_the_python_fusion_of_both_lists(
         semantic = u.notes.nearest_chunks(vector, 12, tuning=tuning)
         keyword = u.notes.keyword_rank(query, 12, tuning=tuning)
         hybrid = u.notes.hybrid_rank(vector, query, 12, tuning=tuning)
-    expected = fuse(semantic, keyword, tuning)[:12]
+    expected = fuse(semantic, keyword, tuning, notes=30)[:12]
     assert len(expected) == 12
     assert [r.note_id for r in hybrid] == [r.note_id for r in expected]
     assert [r.score for r in hybrid] == pytest.approx([r.score for r in expected])
@@ -144,7 +147,7 @@ def test_a_search_with_another_model_than_the_one_on_record_is_refused(
     assert titles(search_notes(uow(), other, "saved", SearchMode.KEYWORD)) == ["Saved"]
 
 
-def test_hybrid_runs_in_two_statements(
+def test_hybrid_runs_in_three_statements(
     uow: UowFactory, add: AddNote, fake_embedder: FakeEmbedder
 ) -> None:
     add("Counted", "statements")
@@ -162,8 +165,11 @@ def test_hybrid_runs_in_two_statements(
         finally:
             event.remove(engine, "before_cursor_execute", listener)
     assert rows == []
-    assert len(statements) == 2  # HNSW settings (+ model, filter size), then the search
-    assert "set_config" in statements[0]
-    assert "bm25_postings" in statements[1] and "note_chunks" in statements[1]
+    # The languages present (a loose index scan), the HNSW settings (+ model, filter
+    # size), then the search.
+    assert len(statements) == 3
+    assert "text_config" in statements[0]
+    assert "set_config" in statements[1]
+    assert "bm25_postings" in statements[2] and "note_chunks" in statements[2]
     with uow() as u:
         u.session.execute(text("SELECT 1"))

@@ -1,0 +1,23 @@
+"""Markdown reduced to its words: for excerpts and search snippets (no markup survives)."""
+
+from __future__ import annotations
+
+import re
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_WIKILINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
+_MD_HEADING = re.compile(r"(?m)^\s{0,3}#{1,6}\s+")
+_MD_QUOTE_OR_BULLET = re.compile(r"(?m)^\s{0,3}(?:>|[-*+]|\d+[.)])\s+")
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1")
+_MD_UNDERSCORE = re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")  # not in snake_case
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown reduced to its words, for one-line excerpts and snippets."""
+    text = _MD_IMAGE.sub(r"\1", markdown)
+    text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_QUOTE_OR_BULLET.sub("", text)
+    return _MD_UNDERSCORE.sub(r"\2", _MD_EMPHASIS.sub(r"\2", text))
