@@ -40,10 +40,17 @@ export default function () {
       '[data-testid="stMarkdownContainer"] a[href^="note?id="],' +
       '[data-testid="stMarkdownContainer"] a[href^="write?title="]'
     );
-    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    // A page link from one note to another (related notes, links both ways): Streamlit
+    // would show the other note but keep the old address, so reload and Back would lie.
+    const onNotePage = location.pathname.replace(/\/$/, "").endsWith("/note");
+    const pageLink = onNotePage && event.target.closest && event.target.closest(
+      '[data-testid="stPageLink"] a[href*="note?id="]'
+    );
+    const target = link || pageLink;
+    if (!target || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     event.stopPropagation();
-    window.location.assign(link.href);
+    window.location.assign(target.href);
   };
   window.addEventListener("keydown", onKey, true);
   document.addEventListener("click", onClick, true);

@@ -36,6 +36,7 @@ from pkm_core.infrastructure.persistence.models import (
     NoteRow,
     RelatedChoiceRow,
 )
+from pkm_core.infrastructure.persistence.note_sql import LIVE
 
 TWO_STEP_LIMIT = 20  # notes two links away considered (the nearest by meaning first)
 
@@ -138,7 +139,7 @@ def related_candidates(
             func.array(shared).label("shared"),
             own_count.label("own_count"),
             their_count.label("their_count"),
-        ).where(NoteRow.id == any_(literal(sorted(ids), ARRAY(BigInteger))))
+        ).where(NoteRow.id == any_(literal(sorted(ids), ARRAY(BigInteger))), LIVE)
     )
     return [
         RelatedCandidate(
@@ -207,7 +208,7 @@ def hidden_related(session: Session, note_id: int) -> list[tuple[int, str]]:
     rows = session.execute(
         select(NoteRow.id, NoteRow.title)
         .join(RelatedChoiceRow, RelatedChoiceRow.other_note_id == NoteRow.id)
-        .where(RelatedChoiceRow.note_id == note_id, RelatedChoiceRow.choice == "hidden")
+        .where(RelatedChoiceRow.note_id == note_id, RelatedChoiceRow.choice == "hidden", LIVE)
         .order_by(NoteRow.title)
     )
     return [(r.id, r.title) for r in rows]

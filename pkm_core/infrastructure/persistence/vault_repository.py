@@ -23,7 +23,7 @@ from pkm_core.infrastructure.persistence.models import (
     SourceRow,
     VaultAttachmentRow,
 )
-from pkm_core.infrastructure.persistence.note_sql import keyword_names
+from pkm_core.infrastructure.persistence.note_sql import LIVE, keyword_names
 
 
 def _record(row: NoteVaultRow, aliases: tuple[str, ...]) -> VaultRecord:
@@ -174,7 +174,7 @@ class SyncSQLAlchemyVaultRepository:
                 keyword_names(),
             )
             .outerjoin(SourceRow, SourceRow.id == NoteRow.source_id)
-            .where(NoteRow.id > after_id)
+            .where(NoteRow.id > after_id, LIVE)  # the trash is not part of the vault
             .order_by(NoteRow.id)
             .limit(limit)
         )
