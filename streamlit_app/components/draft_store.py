@@ -64,10 +64,19 @@ export default function ({ setStateValue }) {
     clearTimeout(timer);
     timer = setTimeout(report, 1000);
   };
+  // A click or key press (Save, Ctrl+S, a link) starts a rerun of its own, which keeps the
+  // draft anyway: a report fired in the same instant would only race with it.
+  const onAct = (event) => {
+    if (event.type === "pointerdown" || event.ctrlKey || event.metaKey) clearTimeout(timer);
+  };
   document.addEventListener("input", onInput, true);
+  document.addEventListener("pointerdown", onAct, true);
+  document.addEventListener("keydown", onAct, true);
   return () => {
     clearTimeout(timer);
     document.removeEventListener("input", onInput, true);
+    document.removeEventListener("pointerdown", onAct, true);
+    document.removeEventListener("keydown", onAct, true);
   };
 }
 """
