@@ -49,13 +49,13 @@ from benchmarks.common import (
 )
 from benchmarks.scifact_quality import parse_tuning
 from pkm_core.application.dto import NoteFilter, SearchMode, SearchTuning
+from pkm_core.application.ports import IEmbedder
 from pkm_core.application.use_cases.ingest import ingest_path
 from pkm_core.application.use_cases.notes import create_note, delete_note, get_note, update_note
 from pkm_core.application.use_cases.search import related_notes, related_to_text, search_notes
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.note import NoteDraft
-from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
 from pkm_core.infrastructure.readers import FileImportReader
 
 T = TypeVar("T")
@@ -76,7 +76,7 @@ def sentences_of(beir_corpus: dict[str, dict[str, str]]) -> list[list[str]]:
 
 
 def sentence_vectors(
-    model: SentenceTransformerEmbedder, abstracts: list[list[str]], cache: Path
+    model: IEmbedder, abstracts: list[list[str]], cache: Path
 ) -> dict[str, np.ndarray]:
     if cache.exists():
         return pickle.loads(cache.read_bytes())
@@ -116,7 +116,7 @@ class LookupEmbedder:
     """Documents: the mean of their sentences' vectors (see the module doc). Queries and
     unknown texts: the real model."""
 
-    def __init__(self, model: SentenceTransformerEmbedder, vectors: dict[str, list[float]]) -> None:
+    def __init__(self, model: IEmbedder, vectors: dict[str, list[float]]) -> None:
         self.model = model
         self.vectors = vectors
 
@@ -233,7 +233,7 @@ def build(
 
 def recall_report(
     kairos: Kairos,
-    model: SentenceTransformerEmbedder,
+    model: IEmbedder,
     emb: LookupEmbedder,
     short: list[str],
     sample_notes: list[int],
@@ -292,7 +292,6 @@ def main() -> None:
         kairos = build_app(urls)
         print(server_versions(kairos))
         model = kairos.embedder
-        assert isinstance(model, SentenceTransformerEmbedder)
         model.load()
         sentences = sentence_vectors(model, abstracts, args.workdir / "sentence-vectors.pickle")
         notes = generate(abstracts, args.notes)

@@ -45,7 +45,6 @@ from benchmarks.latency import (
 )
 from pkm_core.application.dto import SearchMode
 from pkm_core.application.use_cases.search import search_notes
-from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
 
 
 def report(label: str, times: list[float]) -> None:
@@ -91,7 +90,6 @@ def main() -> None:
         kairos = build_app(urls)
         print(server_versions(kairos))
         model = kairos.embedder
-        assert isinstance(model, SentenceTransformerEmbedder)
         model.load()
         cache = args.workdir / f"sentence-vectors-{args.abstracts}.pickle"
         sentences = sentence_vectors(model, abstracts, cache)
