@@ -197,17 +197,7 @@ class FakeNoteRepository:
     def revision(self, note_id: int, version: int) -> Revision | None:
         note = self.notes.get(note_id)
         if note is not None and note.version == version:
-            return Revision(
-                note_id=note_id,
-                version=version,
-                title=note.title,
-                body=note.body,
-                keywords=note.keywords,
-                project_id=note.project_id,
-                source_id=note.source_id,
-                saved_at=note.updated_at,
-                current=True,
-            )
+            return Revision.of_current(note)
         return next((r for r in self.history.get(note_id, []) if r.version == version), None)
 
     def trash(self, note_id: int, expected_version: int | None = None) -> None:

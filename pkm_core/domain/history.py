@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from pkm_core.domain.note import Note
 from pkm_core.domain.text import MAX_BODY_CHARS, MAX_TITLE_CHARS
 
 TRASH_KEEP_DAYS = 30
@@ -25,6 +26,21 @@ class Revision(BaseModel):
     source_id: int | None = None
     saved_at: datetime
     current: bool = False  # the note as it stands now
+
+    @classmethod
+    def of_current(cls, note: Note) -> Revision:
+        """The note as it stands now, as its newest revision."""
+        return cls(
+            note_id=note.id,
+            version=note.version,
+            title=note.title,
+            body=note.body,
+            keywords=note.keywords,
+            project_id=note.project_id,
+            source_id=note.source_id,
+            saved_at=note.updated_at,
+            current=True,
+        )
 
 
 class RevisionInfo(BaseModel):

@@ -100,17 +100,7 @@ def revision(session: Session, note_id: int, version: int) -> Revision | None:
         return None
     note = to_note(note_row)
     if version == note.version:
-        return Revision(
-            note_id=note_id,
-            version=version,
-            title=note.title,
-            body=note.body,
-            keywords=note.keywords,
-            project_id=note.project_id,
-            source_id=note.source_id,
-            saved_at=note.updated_at,
-            current=True,
-        )
+        return Revision.of_current(note)
     rows = list(
         session.execute(
             select(NoteRevisionRow)
