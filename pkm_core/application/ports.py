@@ -8,9 +8,9 @@ consumers. A concrete UoW supports the flavour its driver supports.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Concatenate, ParamSpec, Protocol, Self, TypeVar
 
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
@@ -150,8 +150,19 @@ class INoteRepository(Protocol):
     ) -> Page[NoteSummary]: ...
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
 class IAsyncNoteRepository(Protocol):
     """The async twin of `INoteRepository` (the same methods, run through `run_sync`)."""
+
+    async def run_sync(
+        self, step: Callable[Concatenate[INoteRepository, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run a use case's step, written once over the sync repository (`editing`), on
+        this session's connection: `step(sync_repository, *args, **kwargs)`."""
+        ...
 
     async def add(
         self, note: NoteDraft | PreparedNote, create_token: str | None = None
