@@ -25,6 +25,7 @@ from pkm_core.application.dto import (
     ScoredNote,
     SearchTuning,
     SortOrder,
+    TitleMatch,
 )
 from pkm_core.application.vault import Attachment, ExportNote, KnownFile, VaultRecord
 from pkm_core.domain.history import Draft, Revision, RevisionInfo, TrashedNote
@@ -68,6 +69,12 @@ class INoteRepository(Protocol):
     def purge_older_than(self, days: int) -> int: ...
     def linking_notes(self, note_id: int) -> list[Note]:
         """Live notes other than this one whose [[links]] point at it."""
+        ...
+
+    def titles_matching(
+        self, fragment: str, limit: int, exclude_note_id: int | None = None
+    ) -> list[TitleMatch]:
+        """Notes whose title or alias contains `fragment`: what a `[[` being typed offers."""
         ...
 
     # chunks, vectors and links

@@ -8,6 +8,7 @@ components/draft_actions.py; this page lays the form out.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from streamlit_app.components import draft, draft_store, nav
 from streamlit_app.components import draft_actions as actions
@@ -15,6 +16,7 @@ from streamlit_app.components.catalog import Catalog, load_catalog
 from streamlit_app.components.conflict import conflict_panel
 from streamlit_app.components.context import open_kairos
 from streamlit_app.components.errors import friendly, show_error
+from streamlit_app.components.link_suggest import link_suggestions
 from streamlit_app.components.note_body import render_note_body
 from streamlit_app.components.pickers import project_picker, source_picker
 from streamlit_app.components.related import draft_related_panel
@@ -64,7 +66,8 @@ def _prefill_title() -> None:
     st.query_params.pop("title", None)
 
 
-def _editor(catalog: Catalog) -> None:
+def _editor(catalog: Catalog) -> DeltaGenerator:
+    """The form's fields; returns the slot under the body for the `[[` suggestions."""
     st.text_input(
         "Title",
         key=draft.TITLE,
@@ -93,11 +96,13 @@ def _editor(catalog: Catalog) -> None:
             "Body (Markdown)",
             key=draft.BODY,
             height=420,
-            placeholder="Write in Markdown. [[Another note]] links to another note.",
+            placeholder="Write in Markdown. [[Another note]] links to another note: type [[ and "
+            "pick it from the list under the box.",
             help="Kept as you type (a reload or a closed tab loses nothing). The preview "
             "and related notes update when you leave the box or press Ctrl+Enter.",
             persist_state="session",
         )
+        suggestions = st.container()
     with col_preview:
         st.markdown('<p class="kairos-label">Preview</p>', unsafe_allow_html=True)
         with st.container(height=420, border=True):
@@ -109,6 +114,7 @@ def _editor(catalog: Catalog) -> None:
                     st.caption(f"The preview shows the first {PREVIEW_CHARS:,} characters.")
             else:
                 st.caption("The formatted note appears here.")
+    return suggestions
 
 
 def _buttons() -> None:
@@ -197,10 +203,12 @@ title_slot.title("New note" if current.is_new else "Edit note")
 
 main, side = st.columns([7, 3], gap="large")
 with main:
-    _editor(catalog)
+    suggestion_slot = _editor(catalog)
     _buttons()
     mount_save_shortcut()
-    draft_store.keep_typing_saved(kairos)
+    typed = draft_store.keep_typing_saved(kairos)
+    with suggestion_slot:
+        link_suggestions(kairos, typed)
 with side:
     with st.container(border=True, key="related_panel"):
         draft_related_panel(kairos, draft.view(state), state.get(actions.SAVES, 0))

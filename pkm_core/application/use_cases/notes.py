@@ -12,6 +12,7 @@ from pkm_core.application.dto import (
     Page,
     PageRequest,
     SortOrder,
+    TitleMatch,
 )
 from pkm_core.application.editing import (
     RENAME_ATTEMPTS,
@@ -190,3 +191,15 @@ def resolve_links(uow: ISyncUnitOfWork, titles: Sequence[str]) -> dict[str, int 
     with uow:
         found = {key: uow.notes.get_by_title(key) for key in wanted}
     return {key: None if note is None else note.id for key, note in found.items()}
+
+
+MAX_LINK_SUGGESTIONS = 8
+
+
+def suggest_link_targets(
+    uow: ISyncUnitOfWork, fragment: str, exclude_note_id: int | None = None
+) -> list[TitleMatch]:
+    """The notes a `[[fragment` being typed may mean (titles, then aliases; the newest
+    notes for a bare `[[`), the note being edited left out."""
+    with uow:
+        return uow.notes.titles_matching(fragment[:120], MAX_LINK_SUGGESTIONS, exclude_note_id)

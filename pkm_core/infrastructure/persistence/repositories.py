@@ -31,6 +31,7 @@ from pkm_core.application.dto import (
     ScoredNote,
     SearchTuning,
     SortOrder,
+    TitleMatch,
 )
 from pkm_core.application.ports import INoteRepository
 from pkm_core.domain.errors import NoteNotFound
@@ -149,6 +150,11 @@ class SyncSQLAlchemyNoteRepository:
 
     def linking_notes(self, note_id: int) -> list[Note]:
         return note_queries.linking_notes(self.session, note_id)
+
+    def titles_matching(
+        self, fragment: str, limit: int, exclude_note_id: int | None = None
+    ) -> list[TitleMatch]:
+        return note_queries.titles_matching(self.session, fragment, limit, exclude_note_id)
 
     def _get_existing(self, note_id: int) -> Note:
         note = self.get(note_id)
