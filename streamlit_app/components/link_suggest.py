@@ -1,13 +1,15 @@
-"""Typing `[[` offers the notes it may link to: a list under the body, a click completes it.
+"""Typing `[[` offers the notes it may link to: a list beside the body, a click completes it.
 
 Streamlit's text area hands its text to the app only when it loses focus, so the list is
 fed by the draft watcher (`draft_store`), which reports the text and the caret a moment
 after the last keystroke (sooner while a `[[` is open). The unclosed `[[fragment` before
 the caret is matched against titles and aliases (`suggest_link_targets`); a click puts
-`[[Title]]` in its place (`[[Title|alias]]` for an alias). This is a suggestion list
-beside the editor rather than a custom editor component with a pop-up at the caret: the
-body stays Streamlit's own text area (its undo, spell-check, drafts and keyboard
-shortcuts keep working), and no second copy of the text lives in the browser.
+`[[Title]]` in its place (`[[Title|alias]]` for an alias). The list sits at the top of
+the preview box, beside the text, so nothing on the page moves when it comes and goes.
+
+Why a list beside the editor rather than a custom editor component with a pop-up at the
+caret: the body stays Streamlit's own text area (its undo, spell-check, drafts and
+keyboard shortcuts keep working), and no second copy of the text lives in the browser.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def link_suggestions(kairos: Kairos | None, typed: dict[str, Any] | None) -> Non
         matches = suggest_link_targets(kairos.uow(), link.fragment, state.get(draft.NOTE_ID))
     except Exception:  # suggestions are a help; the editor works without them
         return
-    with st.container(key="link_suggestions", horizontal=True, gap="small"):
+    with st.container(key="link_suggestions", gap="small"):
         if not matches:
             st.caption(
                 f":material/add_link: No note is titled “{md_escape(link.fragment)}” yet: "
@@ -81,3 +83,4 @@ def link_suggestions(kairos: Kairos | None, typed: dict[str, Any] | None) -> Non
                 on_click=_complete,
                 args=(match, body, caret),
             )
+        st.divider()

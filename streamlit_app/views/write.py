@@ -67,7 +67,7 @@ def _prefill_title() -> None:
 
 
 def _editor(catalog: Catalog) -> DeltaGenerator:
-    """The form's fields; returns the slot under the body for the `[[` suggestions."""
+    """The form's fields; returns the slot (atop the preview) for the `[[` suggestions."""
     st.text_input(
         "Title",
         key=draft.TITLE,
@@ -97,15 +97,16 @@ def _editor(catalog: Catalog) -> DeltaGenerator:
             key=draft.BODY,
             height=420,
             placeholder="Write in Markdown. [[Another note]] links to another note: type [[ and "
-            "pick it from the list under the box.",
+            "pick it from the list beside the box.",
             help="Kept as you type (a reload or a closed tab loses nothing). The preview "
             "and related notes update when you leave the box or press Ctrl+Enter.",
             persist_state="session",
         )
-        suggestions = st.container()
     with col_preview:
         st.markdown('<p class="kairos-label">Preview</p>', unsafe_allow_html=True)
         with st.container(height=420, border=True):
+            # At the top of the preview, beside the text being typed: nothing moves.
+            suggestions = st.container()
             body = state.get(draft.BODY) or ""
             if body.strip():
                 # Wikilinks live, web images held back; raw HTML is shown as text.
@@ -119,31 +120,43 @@ def _editor(catalog: Catalog) -> DeltaGenerator:
 
 def _buttons() -> None:
     current = draft.view(state)
+    busy = actions.saving()
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button(
-            "Save",
+            "Saving…" if busy else "Save",
             key="save",
             type="primary",
-            icon=":material/save:",
+            icon=":material/progress_activity:" if busy else ":material/save:",
             shortcut="Ctrl+S",
             help=SAVE_HELP,
-            on_click=actions.save,
+            disabled=busy,
+            on_click=actions.request_save,
         )
         st.button(
             "Cancel",
             key="cancel",
+            disabled=busy,
             on_click=actions.cancel,
             help="Drop the changes since the last save (asks first when there are some).",
         )
         if not current.is_new:
-            st.button("New note", key="new_note", icon=":material/add:", on_click=actions.new_note)
+            st.button(
+                "New note",
+                key="new_note",
+                icon=":material/add:",
+                disabled=busy,
+                on_click=actions.new_note,
+            )
             st.button(
                 "Delete",
                 key="delete",
                 icon=":material/delete:",
+                disabled=busy,
                 on_click=actions.ask_to_delete,
             )
-        if draft.is_dirty(state):
+        if busy:
+            st.caption("Saving: the note is being indexed…", width="content")
+        elif draft.is_dirty(state):
             st.caption(":material/edit: Unsaved changes (draft kept)", width="content")
         elif not current.is_new:
             st.caption(f":material/cloud_done: Saved · version {current.version}", width="content")
@@ -178,6 +191,7 @@ def _buttons() -> None:
 
 
 draft.ensure(state)
+actions.apply_saved()
 if actions.GOTO in state:
     page, params = state.pop(actions.GOTO)
     st.switch_page(page, query_params=params)
@@ -205,6 +219,8 @@ main, side = st.columns([7, 3], gap="large")
 with main:
     suggestion_slot = _editor(catalog)
     _buttons()
+    if actions.run_requested_save():  # "Saving…" is on screen meanwhile
+        st.rerun()  # the form as saved (or the error), Save enabled again
     mount_save_shortcut()
     typed = draft_store.keep_typing_saved(kairos)
     with suggestion_slot:
