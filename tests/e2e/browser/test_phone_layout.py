@@ -18,7 +18,8 @@ OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
               && getComputedStyle(e).visibility !== 'hidden'
               && e.getBoundingClientRect().width > 0
               && !e.closest('[data-testid="stDataFrame"], textarea, pre'))
-  .map((e) => (e.getAttribute('data-testid') || e.tagName) + ':' + Math.round(e.getBoundingClientRect().right))"""
+  .map((e) => (e.getAttribute('data-testid') || e.tagName)
+              + ':' + Math.round(e.getBoundingClientRect().right))"""
 
 
 @pytest.fixture
