@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser.test_kairos_in_a_browser import SCREENSHOTS, STEP, settle
+from tests.e2e.browser.test_kairos_in_a_browser import MODEL_LOAD, SCREENSHOTS, STEP, settle
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -52,6 +52,8 @@ def test_the_main_pages_fit_a_phone_screen(phone: Page) -> None:
     page.get_by_role("textbox", name="Title").click()
     expect(page.locator(".st-key-save button:visible")).to_be_visible()
     look(page, "write")
+    page.locator(".st-key-save button:visible").click()
+    expect(page.get_by_text("Saved · version 1")).to_be_visible(timeout=MODEL_LOAD)
     for path, name, heading in (
         ("/", "notes", "Notes"),
         ("/search", "search", "Search"),
