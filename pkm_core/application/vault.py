@@ -37,6 +37,7 @@ class KnownFile:
     note_id: int
     title: str
     file_hash: str
+    trashed: bool = False  # its note is in the trash
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,11 +94,15 @@ class SyncSQLAlchemyVaultRepository:
             save_aliases(self.session, note_id, r.aliases)
 
     def known_files(self) -> dict[str, KnownFile]:
-        stmt = select(NoteVaultRow.path, NoteRow.id, NoteRow.title, NoteVaultRow.file_hash).join(
-            NoteRow, NoteRow.id == NoteVaultRow.note_id
-        )
+        stmt = select(
+            NoteVaultRow.path,
+            NoteRow.id,
+            NoteRow.title,
+            NoteVaultRow.file_hash,
+            NoteRow.deleted_at.is_not(None).label("trashed"),
+        ).join(NoteRow, NoteRow.id == NoteVaultRow.note_id)
         return {
-            r.path: KnownFile(note_id=r.id, title=r.title, file_hash=r.file_hash)
+            r.path: KnownFile(r.id, r.title, r.file_hash, bool(r.trashed))
             for r in self.session.execute(stmt)
         }
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from pkm_core.application.use_cases.export import export_vault
+from pkm_core.application.use_cases.history import restore_from_trash
 from pkm_core.application.use_cases.ingest import ingest_path
-from pkm_core.application.use_cases.notes import update_note, view_note
+from pkm_core.application.use_cases.notes import delete_note, update_note, view_note
 from pkm_core.bootstrap import DatabaseUrls
 from pkm_core.infrastructure.export_sinks import FolderSink
 from pkm_core.infrastructure.persistence.unit_of_work import SyncSQLAlchemyUnitOfWork
@@ -250,3 +251,46 @@ def test_aliases_are_searchable_by_keyword(
     imported(clean_database, fake_embedder, vault)
     hits = search_notes(factory(clean_database)(), None, "Start page", SearchMode.KEYWORD)
     assert hits[0].title == "Index"
+
+
+def test_a_reimport_skips_a_trashed_note_and_says_so_whether_its_file_changed_or_not(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder, vault: Path, tmp_path: Path
+) -> None:
+    imported(clean_database, fake_embedder, vault)
+    delete_note(factory(clean_database)(), note(clean_database, "Headless Sync").id)
+    delete_note(factory(clean_database)(), note(clean_database, "BOM note").id)
+    (vault / "Headless Sync.md").write_text("---\naliases: [HS]\n---\nChanged in the vault.\n")
+    (vault / "BOM note.md").unlink()  # the file of a trashed note disappears: not "kept"
+
+    report = imported(clean_database, fake_embedder, vault)
+
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 12)
+    assert report.skipped_items == (
+        (
+            "Headless Sync.md",
+            "Headless Sync.md was skipped: its note is in the Trash; restore it there and "
+            "import again to bring in this file.",
+        ),
+    )
+    assert report.vanished == ()
+    with SyncSQLAlchemyUnitOfWork(clean_database.sync_url) as uow:
+        trashed = {t.title for t in uow.notes.trashed()}
+        assert uow.notes.get_by_title("Headless Sync") is None  # still in the trash
+    assert trashed == {"Headless Sync", "BOM note"}
+    out = tmp_path / "out"
+    export_vault(factory(clean_database), FolderSink(out))
+    assert not (out / "Headless Sync.md").exists()
+
+
+def test_a_trashed_note_restored_then_reimported_takes_the_files_new_text(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder, vault: Path
+) -> None:
+    imported(clean_database, fake_embedder, vault)
+    sync_id = note(clean_database, "Headless Sync").id
+    delete_note(factory(clean_database)(), sync_id)
+    (vault / "Headless Sync.md").write_text("---\naliases: [HS]\n---\nChanged in the vault.\n")
+    assert imported(clean_database, fake_embedder, vault).skipped == 1
+    restore_from_trash(factory(clean_database)(), fake_embedder, sync_id)
+    report = imported(clean_database, fake_embedder, vault)
+    assert (report.updated, report.unchanged, report.skipped) == (1, 13, 0)
+    assert note(clean_database, "HS").body == "Changed in the vault.\n"
