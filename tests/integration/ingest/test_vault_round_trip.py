@@ -294,3 +294,13 @@ def test_a_trashed_note_restored_then_reimported_takes_the_files_new_text(
     report = imported(clean_database, fake_embedder, vault)
     assert (report.updated, report.unchanged, report.skipped) == (1, 13, 0)
     assert note(clean_database, "HS").body == "Changed in the vault.\n"
+
+
+def test_a_keyword_added_to_a_file_without_front_matter_gives_it_one_in_its_line_ending(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder, vault: Path, tmp_path: Path
+) -> None:
+    imported(clean_database, fake_embedder, vault)
+    edit(clean_database, fake_embedder, "Old Mac", keywords=("oldmac", "added"))
+    export_vault(factory(clean_database), FolderSink(tmp_path / "out"))
+    data = (tmp_path / "out" / "Old Mac.md").read_bytes()
+    assert data == b"---\rtags:\r- added\r---\r" + (vault / "Old Mac.md").read_bytes()
