@@ -89,9 +89,11 @@ def generate_vault(root: Path, n: int) -> None:
     bodies = _bodies(n)
     names = [f"Note {i:05d}" for i in range(n)]
     for i, body in enumerate(bodies):
-        folder = root / f"area{i % 20:02d}" / f"topic{i % 7}"
+        index = i % 500 == 0  # an `Index` in 20 folders: one per area, never two in one
+        area = (i // 500) % 20 if index else i % 20
+        folder = root / f"area{area:02d}" / f"topic{i % 7}"
         folder.mkdir(parents=True, exist_ok=True)
-        name = "Index" if i % 500 == 0 else names[i]
+        name = "Index" if index else names[i]
         links = [rng.randrange(n) for _ in range(3)]
         text = (
             f"---\ntags: [bench, area{i % 20}]\naliases: [N{i}]\n"

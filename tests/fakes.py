@@ -408,6 +408,14 @@ class FakeNoteRepository:
         wanted = set(external_ids)
         return [n for n in list(self.notes.values()) if n.external_id in wanted]
 
+    def trashed_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        wanted = set(external_ids)
+        return {
+            n.external_id
+            for n, _at in self.trash_bin.values()
+            if n.external_id and n.external_id in wanted
+        }
+
     def taken_titles(self, titles: Sequence[str]) -> dict[str, str | None]:
         wanted = {t.lower() for t in titles}
         # list(): the import's writer thread may be adding notes meanwhile
@@ -530,10 +538,12 @@ class FakeVaultRepository:
         self.records.update(records)
 
     def known_files(self) -> dict[str, KnownFile]:
-        return {
-            r.path: KnownFile(i, self._notes.notes[i].title, r.file_hash)
-            for i, r in list(self.records.items())
-        }
+        found = {}
+        for i, r in list(self.records.items()):
+            trashed = i not in self._notes.notes
+            note = self._notes.trash_bin[i][0] if trashed else self._notes.notes[i]
+            found[r.path] = KnownFile(i, note.title, r.file_hash, trashed)
+        return found
 
     def record(self, note_id: int) -> VaultRecord | None:
         return self.records.get(note_id)

@@ -22,6 +22,7 @@ class VaultRecord:
     head: str = ""  # text before the body, exactly as in the file
     properties: list[Any] = field(default_factory=list)  # [[key, typed value], …] in order
     newline: str = "\n"
+    line_endings: str = ""  # one code per line break (n, r = CRLF, c = CR) when mixed
     file_hash: str = ""
     import_hash: str = ""  # the note's content hash when it was imported
     managed: dict[str, Any] = field(default_factory=dict)
@@ -36,6 +37,7 @@ class KnownFile:
     note_id: int
     title: str
     file_hash: str
+    trashed: bool = False  # its note is in the trash
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,3 +143,44 @@ def typed(value: Any) -> Any:
     if isinstance(value, float) and value in (float("inf"), float("-inf")):
         return {"$float": str(value)}
     return value
+
+
+# Line endings as a compact map: one character per line break, in order.
+_ENDING_CODES = {"\r\n": "r", "\n": "n", "\r": "c"}
+_ENDING_TEXT = {code: ending for ending, code in _ENDING_CODES.items()}
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_endings(raw_text: str) -> tuple[str, str]:
+    """(the most common line ending, the map of every break when they are mixed, else "").
+
+    `\\r\\n`, `\\r` and `\\n` each become one `\\n` in a note; the map gives them back."""
+    codes = "".join(_ENDING_CODES[m.group(0)] for m in _BREAK.finditer(raw_text))
+    if not codes:
+        return "\n", ""
+    counts = {code: codes.count(code) for code in "nrc"}
+    dominant = max("nrc", key=lambda code: counts[code])
+    mixed = counts[dominant] != len(codes)
+    return _ENDING_TEXT[dominant], codes if mixed else ""
+
+
+def with_line_endings(text: str, newline: str, endings: str = "") -> str:
+    """`\\n` text written with the file's endings: the map's, break by break, while it
+    lasts (the text it was made from), then `newline`."""
+    if not endings:
+        return text if newline == "\n" else text.replace("\n", newline)
+    parts = text.split("\n")
+    out = [parts[0]]
+    for i, part in enumerate(parts[1:]):
+        out.append(_ENDING_TEXT[endings[i]] if i < len(endings) else newline)
+        out.append(part)
+    return "".join(out)
+
+
+def front_matter_parts(head: str) -> tuple[str, str, str]:
+    """(BOM and opening fence, YAML text, closing fence) of a head with front matter."""
+    split = split_front_matter(head)
+    yaml_text = split.yaml_text or ""
+    opening = _OPEN.match(head)
+    start = opening.end() if opening else 0
+    return head[:start], yaml_text, head[start + len(yaml_text) :]

@@ -41,7 +41,7 @@ class Context:
     attachment_hashes: dict[str, str]
     total: int
     seen_paths: set[str] = field(default_factory=set)
-    known_paths: set[str] = field(default_factory=set)
+    known_paths: set[str] = field(default_factory=set)  # of live notes: those that can vanish
 
 
 def _first_reading(source: ImportSource) -> tuple[list[Wanted], VaultIndex, dict[str, str], int]:
@@ -89,7 +89,8 @@ def prepare_context(
             except InvalidNote:  # a folder name no project may have: filed at the top
                 projects[folder] = project_id
         hashes = uow.vault.attachment_hashes()
-    return Context(titles, notes, projects, index, duplicates, hashes, total, set(), set(known))
+    live = {path for path, file in known.items() if not file.trashed}
+    return Context(titles, notes, projects, index, duplicates, hashes, total, set(), live)
 
 
 def _draft(parsed: ParsedNote, ctx: Context) -> tuple[NoteDraft, tuple[str, ...]]:
@@ -120,6 +121,7 @@ class Batch:
     new: list[PreparedNote] = field(default_factory=list)
     updates: list[tuple[Note, PreparedNote]] = field(default_factory=list)
     unchanged: list[ParsedNote] = field(default_factory=list)
+    trashed: list[ParsedNote] = field(default_factory=list)  # their note is in the trash
 
 
 def _merge(stored: Note, draft: NoteDraft, import_keywords: list[str] | None) -> NoteDraft:
@@ -148,6 +150,7 @@ def plan_batch(
     with uow_factory() as uow:
         wanted_ids = [p.external_id for p in items]
         stored = {n.external_id: n for n in uow.notes.get_by_external_ids(wanted_ids)}
+        trashed = uow.notes.trashed_external_ids(wanted_ids)
         records = {
             n.id: uow.vault.record(n.id)
             for n in stored.values()
@@ -156,6 +159,10 @@ def plan_batch(
     new: list[tuple[ParsedNote, NoteDraft, tuple[str, ...]]] = []
     changed: list[tuple[Note, ParsedNote, NoteDraft, tuple[str, ...]]] = []
     for parsed, draft, links in drafts:
+        if parsed.external_id in trashed:
+            # Trashed on purpose: a re-import neither brings it back nor fails on it.
+            batch.trashed.append(parsed)
+            continue
         note = stored.get(parsed.external_id)
         if note is None:
             new.append((parsed, draft, links))

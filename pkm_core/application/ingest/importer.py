@@ -60,6 +60,13 @@ class _Importer:
             self.tally.outcome(label[p.draft.external_id or ""], "updated")
         for parsed in batch.unchanged:
             self.tally.outcome(parsed.source, "unchanged")
+        for parsed in batch.trashed:
+            self.tally.outcome(
+                parsed.source,
+                "skipped",
+                f"{parsed.source} was skipped: its note is in the Trash; restore it there "
+                "and import again to bring in this file.",
+            )
 
     def wait(self) -> None:
         if self._pending is None:

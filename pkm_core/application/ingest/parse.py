@@ -27,6 +27,7 @@ from pkm_core.domain.errors import InvalidNote
 from pkm_core.domain.front_matter import (
     FrontMatterError,
     SplitFile,
+    line_endings,
     load_yaml,
     logseq_properties,
     split_front_matter,
@@ -116,10 +117,7 @@ def parse_markdown(entry: RawEntry) -> ParsedNote | Problem:
     except InvalidNote as exc:
         return Problem(entry.source, f"{entry.source} was skipped: {exc}.")
     warnings: list[str] = []
-    crlf = raw_text.count("\r\n")
-    newline = "\r\n" if crlf and crlf == raw_text.count("\n") else "\n"
-    if "\r" in raw_text and newline == "\n":
-        warnings.append("mixed line endings were written as \\n")
+    newline, endings = line_endings(raw_text)
     text = raw_text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         split = split_front_matter(text)
@@ -176,6 +174,7 @@ def parse_markdown(entry: RawEntry) -> ParsedNote | Problem:
         head=split.head,
         properties=[[k, typed(v)] for k, v in props.items()],
         newline=newline,
+        line_endings=endings,
         file_hash=hashlib.sha256(entry.data).hexdigest(),
         managed=managed,
         created_at=created,

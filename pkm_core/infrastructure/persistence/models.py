@@ -202,6 +202,8 @@ class NoteVaultRow(Base):
     head: Mapped[str] = mapped_column(Text, default="")
     properties: Mapped[Any] = mapped_column(JSON, default=list)
     newline: Mapped[str] = mapped_column(Text, default="\n")
+    # Mixed line endings, one code per break (migration 0013); "" when all are `newline`.
+    line_endings: Mapped[str] = mapped_column(Text, default="", server_default="")
     file_hash: Mapped[str] = mapped_column(Text)
     import_hash: Mapped[str] = mapped_column(Text)
     managed: Mapped[Any] = mapped_column(JSON, default=dict)

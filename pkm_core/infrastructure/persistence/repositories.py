@@ -270,8 +270,18 @@ class SyncSQLAlchemyNoteRepository:
         if not external_ids:
             return []
         wanted = literal(list(external_ids), ARRAY(Text))
-        stmt = note_select().where(NoteRow.external_id == any_(wanted))
+        stmt = note_select().where(NoteRow.external_id == any_(wanted), LIVE)
         return [to_note(row) for row in self.session.execute(stmt)]
+
+    def trashed_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Those of `external_ids` whose note is in the trash."""
+        if not external_ids:
+            return set()
+        wanted = literal(list(external_ids), ARRAY(Text))
+        stmt = select(NoteRow.external_id).where(
+            NoteRow.external_id == any_(wanted), NoteRow.deleted_at.is_not(None)
+        )
+        return {r for r in self.session.scalars(stmt) if r is not None}
 
     def taken_titles(self, titles: Sequence[str]) -> dict[str, str | None]:
         return note_writes.taken_titles(self.session, titles)

@@ -34,6 +34,7 @@ def _record(row: NoteVaultRow, aliases: tuple[str, ...]) -> VaultRecord:
         head=row.head,
         properties=list(row.properties or []),
         newline=row.newline,
+        line_endings=row.line_endings,
         file_hash=row.file_hash,
         import_hash=row.import_hash,
         managed=dict(row.managed or {}),
@@ -78,6 +79,7 @@ class SyncSQLAlchemyVaultRepository:
                 "head": r.head,
                 "properties": r.properties,
                 "newline": r.newline,
+                "line_endings": r.line_endings,
                 "file_hash": r.file_hash,
                 "import_hash": r.import_hash,
                 "managed": r.managed,
@@ -92,11 +94,15 @@ class SyncSQLAlchemyVaultRepository:
             save_aliases(self.session, note_id, r.aliases)
 
     def known_files(self) -> dict[str, KnownFile]:
-        stmt = select(NoteVaultRow.path, NoteRow.id, NoteRow.title, NoteVaultRow.file_hash).join(
-            NoteRow, NoteRow.id == NoteVaultRow.note_id
-        )
+        stmt = select(
+            NoteVaultRow.path,
+            NoteRow.id,
+            NoteRow.title,
+            NoteVaultRow.file_hash,
+            NoteRow.deleted_at.is_not(None).label("trashed"),
+        ).join(NoteRow, NoteRow.id == NoteVaultRow.note_id)
         return {
-            r.path: KnownFile(note_id=r.id, title=r.title, file_hash=r.file_hash)
+            r.path: KnownFile(r.id, r.title, r.file_hash, bool(r.trashed))
             for r in self.session.execute(stmt)
         }
 

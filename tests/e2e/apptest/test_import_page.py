@@ -35,7 +35,7 @@ def test_a_zipped_vault_is_imported_with_a_per_file_report_and_exported_again(
     at.button[0].click().run()
     assert not at.exception
     summary = at.success[0].value
-    assert "Imported 10, updated 0, unchanged 0, skipped 0; 2 attachments stored." in summary
+    assert "Imported 14, updated 0, unchanged 0, skipped 0; 2 attachments stored." in summary
     report = at.dataframe[0].value
     assert set(report["outcome"]) == {"imported"}
     assert "Index.md" in set(report["file"]) and "assets/diagram.png" in set(report["file"])
@@ -43,7 +43,7 @@ def test_a_zipped_vault_is_imported_with_a_per_file_report_and_exported_again(
     at.button[-1].click().run()  # Prepare the export
     assert not at.exception
     download = at.get("download_button")
-    assert any("10 notes, 2 attachments" in str(d.proto.label) for d in download)
+    assert any("14 notes, 2 attachments" in str(d.proto.label) for d in download)
 
 
 def test_an_imported_note_shows_its_image_and_its_links(

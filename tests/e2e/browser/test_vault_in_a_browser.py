@@ -28,7 +28,7 @@ def test_a_person_uploads_a_vault_opens_a_note_and_downloads_the_export(
     settle(page)
     page.get_by_role("button", name="Import", exact=True).click()
     expect(
-        page.get_by_text("Imported 10, updated 0, unchanged 0, skipped 0; 2 attachments stored.")
+        page.get_by_text("Imported 14, updated 0, unchanged 0, skipped 0; 2 attachments stored.")
     ).to_be_visible(timeout=MODEL_LOAD)
     settle(page)
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
@@ -49,7 +49,7 @@ def test_a_person_uploads_a_vault_opens_a_note_and_downloads_the_export(
     page.goto("/import")
     settle(page)
     page.get_by_role("button", name="Prepare the export").click()
-    button = page.get_by_role("button", name="Export (10 notes, 2 attachments)")
+    button = page.get_by_role("button", name="Export (14 notes, 2 attachments)")
     expect(button).to_be_visible()
     with page.expect_download() as download:
         button.click()
