@@ -16,6 +16,7 @@ from typing import Self
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     ChunkRecord,
+    DraftRelatedQuery,
     IndexCoverage,
     NoteFilter,
     NoteSummary,
