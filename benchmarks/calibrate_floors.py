@@ -4,32 +4,41 @@ relevant and non-relevant pairs.
 - Short notes (tests/data/short_notes.json, 26 notes in 9 topics, 12 queries written for
   this): query → note similarities (a listed note is relevant, the others not) and note →
   note similarities (same topic = related). Notes are embedded as a save embeds them.
-- SciFact test (--scifact, needs the document vectors cached by `benchmarks.tune_scifact`
-  in --workdir): each claim against every abstract by best chunk (qrels = relevant), and
-  abstract pairs relevant to one claim (related) against random pairs.
+- SciFact test (--scifact, reads the vectors of a database kept by
+  `benchmarks.scifact_quality --keep`, same --workdir/--db/--backend): each claim against
+  every abstract by best chunk (qrels = relevant), and abstract pairs relevant to one
+  claim (related) against random pairs.
 
     .venv/bin/python -m benchmarks.calibrate_floors
-    .venv/bin/python -m benchmarks.calibrate_floors --scifact --workdir /tmp/kairos-tune
+    .venv/bin/python -m benchmarks.calibrate_floors --scifact --backend torch \
+        --workdir /work/bench/scifact-torch --db kairos_bench_scifact_torch
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
-import pickle
 import random
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import create_engine, text
 
-from benchmarks.common import SCIFACT, load_beir
+from benchmarks.common import (
+    SCIFACT,
+    bench_settings,
+    build_embedder_for,
+    load_beir,
+    scratch_database,
+)
 from pkm_core.application.dto import DEFAULT_TUNING, RelatedCandidate
 from pkm_core.application.indexing import mean_vector
 from pkm_core.application.related import blend
+from pkm_core.bootstrap import DatabaseUrls
 from pkm_core.domain.chunking import chunk_note
+from pkm_core.domain.embedding import BACKENDS
 from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
 
 SHORT_NOTES = Path(__file__).resolve().parent.parent / "tests" / "data" / "short_notes.json"
@@ -119,54 +128,64 @@ def blend_report(notes: list[dict], vectors: dict[str, np.ndarray], topic: dict[
         print(f"  link {link_w:.2f} keywords {kw_w:.2f}: precision@3 {np.mean(hits):.3f}")
 
 
-def _key(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
+def _vector(value: object) -> np.ndarray:
+    return np.array(json.loads(value) if isinstance(value, str) else value, dtype=np.float32)
 
 
-def scifact(workdir: Path, data: Path, pairs: int = 20_000) -> None:
-    cache = pickle.loads((workdir / "vectors.pickle").read_bytes())
+def _stored_vectors(urls: DatabaseUrls) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """From a database the benchmark kept: the abstracts' ids, every chunk vector with the
+    index of its abstract, and the note vectors (as the app stored them)."""
+    engine = create_engine(urls.sync_url)
+    with engine.connect() as conn:
+        notes = conn.execute(text("SELECT id, external_id, embedding FROM notes ORDER BY id")).all()
+        chunks = conn.execute(text("SELECT note_id, embedding FROM note_chunks")).all()
+    engine.dispose()
+    index = {r.id: i for i, r in enumerate(notes)}
+    ids = [r.external_id.removeprefix("jsonl:") for r in notes]
+    note_matrix = np.array([_vector(r.embedding) for r in notes])
+    chunk_matrix = np.array([_vector(r.embedding) for r in chunks])
+    owner = np.array([index[r.note_id] for r in chunks])
+    return ids, chunk_matrix, owner, note_matrix
+
+
+def scifact(workdir: Path, db: str, backend: str | None, data: Path, pairs: int = 20_000) -> None:
+    """SciFact test claims against the abstracts of a kept `benchmarks.scifact_quality`
+    database (`--workdir`/`--db` as given to it with `--keep`), with its backend."""
     beir = load_beir(data)
-    ids = list(beir.corpus)
-    chunk_vectors, owner = [], []
-    note_vectors = {}
-    for i, doc_id in enumerate(ids):
-        doc = beir.corpus[doc_id]
-        vs = [cache[_key(c.embed_text)] for c in chunk_note(doc["title"].strip(), doc["text"])]
-        chunk_vectors += vs
-        owner += [i] * len(vs)
-        note_vectors[doc_id] = np.array(mean_vector(vs))
-    matrix = np.array(chunk_vectors, dtype=np.float32)
-    owner_arr = np.array(owner)
-    model = SentenceTransformerEmbedder("all-MiniLM-L6-v2", device="cpu")
+    with scratch_database(db, workdir, keep=True, reuse=True) as urls:
+        ids, matrix, owner_arr, notes = _stored_vectors(urls)
+    if not ids:
+        raise SystemExit(f"database {db} in {workdir} holds no notes: run scifact_quality --keep")
+    position = {d: i for i, d in enumerate(ids)}
+    model = build_embedder_for(backend or bench_settings().embedding_backend)
+    print(f"{len(ids)} abstracts, {len(matrix)} chunks; queries by {model.model_name}")
     relevant, hard, other = [], [], []
-    for qid, text in beir.queries.items():
-        sims = matrix @ np.array(model.embed_query(text), dtype=np.float32)
+    for qid, query in beir.queries.items():
+        sims = matrix @ np.array(model.embed_query(query), dtype=np.float32)
         best = np.full(len(ids), -1.0)
         np.maximum.at(best, owner_arr, sims)
-        wanted = {ids.index(d) for d in beir.qrels[qid] if d in beir.corpus}
+        wanted = {position[d] for d in beir.qrels[qid] if d in position}
         relevant += [float(best[i]) for i in wanted]
         order = np.argsort(-best)
         hard += [float(best[i]) for i in order[:10] if i not in wanted]
-        other += [float(s) for i, s in enumerate(best) if i not in wanted]
+        mask = np.ones(len(ids), dtype=bool)
+        mask[list(wanted)] = False
+        other += best[mask].tolist()
     print("SciFact test, claim -> abstract (best chunk)")
     print(describe("relevant", relevant))
     print(describe("non-relevant in the top 10", hard))
     print(describe("non-relevant, all", other))
     print("\n".join(floor_report(relevant, other)))
     groups = [
-        [d for d in beir.qrels[q] if d in beir.corpus]
+        [position[d] for d in beir.qrels[q] if d in position]
         for q in beir.qrels
-        if len([d for d in beir.qrels[q] if d in beir.corpus]) > 1
+        if len([d for d in beir.qrels[q] if d in position]) > 1
     ]
-    same = [
-        float(note_vectors[a] @ note_vectors[b])
-        for g in groups
-        for a, b in itertools.combinations(g, 2)
-    ]
+    same = [float(notes[a] @ notes[b]) for g in groups for a, b in itertools.combinations(g, 2)]
     rng = random.Random(7)
     rand = [
-        float(note_vectors[a] @ note_vectors[b])
-        for a, b in (rng.sample(ids, 2) for _ in range(pairs))
+        float(notes[a] @ notes[b])
+        for a, b in (rng.sample(range(len(ids)), 2) for _ in range(pairs))
     ]
     print("SciFact, abstract -> abstract (note vectors)")
     print(describe("relevant to one claim", same))
@@ -177,11 +196,13 @@ def scifact(workdir: Path, data: Path, pairs: int = 20_000) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scifact", action="store_true")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/kairos-tune"))
+    parser.add_argument("--workdir", type=Path, default=None, help="scifact_quality's --workdir")
+    parser.add_argument("--db", default="kairos_bench_scifact", help="scifact_quality's --db")
+    parser.add_argument("--backend", choices=BACKENDS, default=None, help="the database's")
     parser.add_argument("--data", type=Path, default=SCIFACT)
     args = parser.parse_args()
     if args.scifact:
-        scifact(args.workdir, args.data)
+        scifact(args.workdir, args.db, args.backend, args.data)
     else:
         short_notes(SentenceTransformerEmbedder("all-MiniLM-L6-v2", device="cpu"))
 

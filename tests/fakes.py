@@ -16,6 +16,7 @@ from typing import Self
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     ChunkRecord,
+    DraftRelatedQuery,
     IndexCoverage,
     NoteFilter,
     NoteSummary,
@@ -390,6 +391,31 @@ class FakeNoteRepository:
 
     def closest_passages(
         self, note_id: int, other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]:
+        return {}
+
+    def draft_candidates(
+        self, draft: DraftRelatedQuery, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate]:
+        """Nearest by meaning, with the keywords they share (no links here)."""
+        near = self.nearest_notes(draft.vector, k, exclude_note_id=draft.exclude_note_id)
+        mine = set(draft.keywords)
+        found = []
+        for r in near:
+            theirs = set(self.notes[r.note_id].keywords)
+            found.append(
+                RelatedCandidate(
+                    r.note_id,
+                    r.title,
+                    r.score,
+                    shared_keywords=tuple(sorted(mine & theirs)),
+                    keyword_union=len(mine | theirs),
+                )
+            )
+        return found
+
+    def closest_passages_to_draft(
+        self, chunks: Sequence[tuple[str, Sequence[float]]], other_ids: Sequence[int]
     ) -> dict[int, tuple[str, str, float]]:
         return {}
 

@@ -222,6 +222,17 @@ class RelatedCandidate:
 
 
 @dataclass(frozen=True, slots=True)
+class DraftRelatedQuery:
+    """What is known of a draft (not stored) to find its related notes and say why."""
+
+    vector: tuple[float, ...]  # the draft's note vector (mean of its chunk vectors)
+    title: str = ""
+    link_targets: tuple[str, ...] = ()  # the [[links]] it contains
+    keywords: tuple[str, ...] = ()  # normalised keyword names
+    exclude_note_id: int | None = None  # the stored note being edited
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedNote:
     note_id: int
     title: str

@@ -15,6 +15,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, Self, TypeVar
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     ChunkRecord,
+    DraftRelatedQuery,
     IndexCoverage,
     NoteFilter,
     NoteSummary,
@@ -139,6 +140,19 @@ class INoteRepository(Protocol):
         """{other: (its passage, this note's passage, similarity)}: the closest chunk pair."""
         ...
 
+    def draft_candidates(
+        self, draft: DraftRelatedQuery, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate]:
+        """A draft's candidates: the `k` nearest to its vector, the notes its links name or
+        that link to its title, and those two links away (the edited note left out)."""
+        ...
+
+    def closest_passages_to_draft(
+        self, chunks: Sequence[tuple[str, Sequence[float]]], other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]:
+        """`closest_passages` for a draft: its (passage, vector) chunks against each note's."""
+        ...
+
     def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None: ...
     def hidden_related(self, note_id: int) -> list[tuple[int, str]]: ...
 
@@ -241,6 +255,12 @@ class IAsyncNoteRepository(Protocol):
     ) -> list[RelatedCandidate] | None: ...
     async def closest_passages(
         self, note_id: int, other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]: ...
+    async def draft_candidates(
+        self, draft: DraftRelatedQuery, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate]: ...
+    async def closest_passages_to_draft(
+        self, chunks: Sequence[tuple[str, Sequence[float]]], other_ids: Sequence[int]
     ) -> dict[int, tuple[str, str, float]]: ...
     async def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None: ...
     async def hidden_related(self, note_id: int) -> list[tuple[int, str]]: ...

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import astuple
+from dataclasses import asdict, astuple, replace
 
 import streamlit as st
 
-from pkm_core.application.dto import LinkedNote, RelatedNote
+from pkm_core.application.dto import LinkedNote, RelatedNote, RelatedWhy
 from pkm_core.application.use_cases.search import related_to_text
 from pkm_core.bootstrap import Kairos
 from streamlit_app.components.draft import DraftView
@@ -16,7 +16,7 @@ from streamlit_app.components.nav import WRITE, note_link
 from streamlit_app.components.text import md_escape, md_text
 from streamlit_app.runtime import ModelState, get_model_loader
 
-RELATED = "write_related"  # (draft key, [(id, title, similarity, score, why, weak, pinned)])
+RELATED = "write_related"  # (draft key, [(RelatedNote fields, why as a dict)])
 RELATED_CHARS = 8_000  # the start of a note says what it is about; embedding more is slow
 RELATED_LIMIT = 6
 
@@ -103,7 +103,8 @@ def linked_list(items: Sequence[LinkedNote]) -> None:
 
 
 def draft_related_panel(kairos: Kairos | None, current: DraftView, saves: int) -> None:
-    """Notes close in meaning to the draft being written (`related_to_text`).
+    """Notes related to the draft being written (`related_to_text`), each with why: the
+    closest passages, shared keywords, the links it contains.
 
     The draft is embedded once per change of its text (or per save, `saves`): the result is
     kept in the session as plain tuples, so reruns that change nothing cost nothing."""
@@ -119,7 +120,7 @@ def draft_related_panel(kairos: Kairos | None, current: DraftView, saves: int) -
         st.caption("Related notes are unavailable right now.")
         return
     body = current.body[:RELATED_CHARS].replace("\x00", " ")
-    key = (current.title, body, current.note_id, saves)
+    key = (current.title, body, current.keywords, current.note_id, saves)
     cached = st.session_state.get(RELATED)
     if cached is None or cached[0] != key:
         try:
@@ -130,12 +131,13 @@ def draft_related_panel(kairos: Kairos | None, current: DraftView, saves: int) -
                 body,
                 limit=RELATED_LIMIT,
                 exclude_note_id=current.note_id,
+                keywords=current.keywords,
             )
         except Exception as error:
             st.caption(md_text(friendly(error)))
             return
-        # Plain tuples in the session: RelatedNote's fields.
-        cached = (key, [astuple(r) for r in found])
+        # Plain values in the session: RelatedNote's fields, its why as a dict.
+        cached = (key, [_plain(r) for r in found])
         st.session_state[RELATED] = cached
     if not cached[1]:
         st.caption("Nothing related yet: every note you add makes this list better.")
@@ -143,5 +145,12 @@ def draft_related_panel(kairos: Kairos | None, current: DraftView, saves: int) -
     related_list([_related_note(*item) for item in cached[1]], key="draft_related")
 
 
+def _plain(item: RelatedNote) -> tuple[object, ...]:
+    why = None if item.why is None else asdict(item.why)
+    return (*astuple(replace(item, why=None)), why)
+
+
 def _related_note(*fields: object) -> RelatedNote:
-    return RelatedNote(*fields)  # type: ignore[arg-type]
+    *values, why = fields
+    note = RelatedNote(*values)  # type: ignore[arg-type]
+    return replace(note, why=None if why is None else RelatedWhy(**why))  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ worker thread before the unit of work opens; rows are shaped by the same pure he
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
@@ -17,12 +18,14 @@ from pkm_core.application.ports import IAsyncUnitOfWork, IEmbedder
 from pkm_core.application.references import NoteRef
 from pkm_core.application.related import blend
 from pkm_core.application.use_cases.async_notes import find_note
-from pkm_core.application.use_cases.related import CANDIDATES_PER_NOTE, with_passages
+from pkm_core.application.use_cases.related import (
+    CANDIDATES_PER_NOTE,
+    describe_draft,
+    with_passages,
+)
 from pkm_core.application.use_cases.search import (
-    related,
     search_request,
     shape_hits,
-    text_vector,
 )
 from pkm_core.domain.errors import NoteNotFound
 
@@ -94,11 +97,19 @@ async def related_to_text(
     body: str,
     limit: int = 8,
     exclude_note_id: int | None = None,
+    keywords: Sequence[str] = (),
+    *,
+    tuning: SearchTuning = DEFAULT_TUNING,
 ) -> list[RelatedNote]:
-    """`search.related_to_text`: notes nearest to a text that is not stored."""
-    if not (title.strip() or body.strip()):
+    """`related.related_to_text`: the notes most related to a text that is not stored."""
+    limit = max(limit, 0)
+    if not (title.strip() or body.strip()) or limit == 0:
         return []
-    vector = await asyncio.to_thread(text_vector, embedder, title, body)
+    draft, chunks = await asyncio.to_thread(
+        describe_draft, embedder, title, body, keywords, exclude_note_id
+    )
     async with uow:
-        rows = await uow.notes.nearest_notes(vector, max(limit, 0), exclude_note_id=exclude_note_id)
-    return related(rows)
+        found = await uow.notes.draft_candidates(draft, limit * CANDIDATES_PER_NOTE, tuning)
+        chosen = blend(found, limit, tuning)
+        passages = await uow.notes.closest_passages_to_draft(chunks, [r.note_id for r in chosen])
+    return with_passages(chosen, passages)

@@ -3,17 +3,27 @@ the pins and hides a person chooses. How they are blended: `application/related.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
-from pkm_core.application.dto import DEFAULT_TUNING, RelatedNote, RelatedWhy, SearchTuning
+from pkm_core.application.dto import (
+    DEFAULT_TUNING,
+    DraftRelatedQuery,
+    RelatedNote,
+    RelatedWhy,
+    SearchTuning,
+)
 from pkm_core.application.editing import find_note
 from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.application.references import NoteRef
 from pkm_core.application.related import blend
 from pkm_core.domain.chunking import chunk_note
-from pkm_core.domain.errors import NoteNotFound
+from pkm_core.domain.errors import InvalidNote, NoteNotFound
+from pkm_core.domain.keyword import normalize_keyword
+from pkm_core.domain.link import parse_wikilinks
 from pkm_core.domain.snippet import make_snippet
+from pkm_core.domain.text import normalise_text
 
 PASSAGE_WORDS = 30
 CANDIDATES_PER_NOTE = 3  # nearest notes by meaning read per note shown
@@ -62,6 +72,42 @@ def related_notes(
     return with_passages(chosen, passages)
 
 
+def _keyword_names(keywords: Sequence[str]) -> tuple[str, ...]:
+    """A draft's keywords as stored names; one not valid yet (still being typed) is left
+    out rather than refused: nothing is saved here."""
+    names: dict[str, None] = {}
+    for raw in keywords:
+        try:
+            names.setdefault(normalize_keyword(raw), None)
+        except InvalidNote:
+            continue
+    return tuple(names)
+
+
+def describe_draft(
+    embedder: IEmbedder,
+    title: str,
+    body: str,
+    keywords: Sequence[str] = (),
+    exclude_note_id: int | None = None,
+) -> tuple[DraftRelatedQuery, list[tuple[str, list[float]]]]:
+    """What a draft's related notes are found by (slow: embeds, so before the unit of
+    work): its vector as a save would store it, its links and keywords; and its chunks
+    (passage, vector) for the closest passages."""
+    title = normalise_text(title, "title", nul="remove").strip()
+    body = normalise_text(body, "note body", nul="remove")
+    chunks = chunk_note(title, body)
+    vectors = embedder.embed_documents([c.embed_text for c in chunks])
+    draft = DraftRelatedQuery(
+        vector=tuple(mean_vector(vectors)),
+        title=title,
+        link_targets=parse_wikilinks(body),
+        keywords=_keyword_names(keywords),
+        exclude_note_id=exclude_note_id,
+    )
+    return draft, [(c.text, list(v)) for c, v in zip(chunks, vectors, strict=True)]
+
+
 def related_to_text(
     uow: ISyncUnitOfWork,
     embedder: IEmbedder,
@@ -69,21 +115,23 @@ def related_to_text(
     body: str,
     limit: int = 8,
     exclude_note_id: int | None = None,
+    keywords: Sequence[str] = (),
     *,
     tuning: SearchTuning = DEFAULT_TUNING,
 ) -> list[RelatedNote]:
-    """Notes nearest to a draft that is still being written (nothing is stored); those
-    below the related-notes floor are marked weak."""
-    if not (title.strip() or body.strip()):
+    """The notes most related to a draft that is still being written (nothing is stored),
+    blended and explained as a stored note's are (closest passages, shared keywords, the
+    links it contains or that point at its title); no pins or hides, which belong to a
+    stored note."""
+    limit = max(limit, 0)
+    if not (title.strip() or body.strip()) or limit == 0:
         return []
-    chunks = chunk_note(title.strip(), body)
-    vector = mean_vector(embedder.embed_documents([c.embed_text for c in chunks]))
+    draft, chunks = describe_draft(embedder, title, body, keywords, exclude_note_id)
     with uow:
-        rows = uow.notes.nearest_notes(vector, max(limit, 0), exclude_note_id=exclude_note_id)
-    return [
-        RelatedNote(r.note_id, r.title, r.score, score=r.score, weak=r.score < tuning.related_floor)
-        for r in rows
-    ]
+        found = uow.notes.draft_candidates(draft, limit * CANDIDATES_PER_NOTE, tuning)
+        chosen = blend(found, limit, tuning)
+        passages = uow.notes.closest_passages_to_draft(chunks, [r.note_id for r in chosen])
+    return with_passages(chosen, passages)
 
 
 def _choose(uow: ISyncUnitOfWork, note_id: int, other_id: int, choice: str | None) -> None:

@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     NoteFilter,
-    RelatedNote,
     ScoredNote,
     SearchHit,
     SearchMode,
     SearchTuning,
 )
-from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
-from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.errors import InvalidSearch
 from pkm_core.domain.query import SearchQuery
 from pkm_core.domain.snippet import make_snippet
@@ -120,22 +117,6 @@ def search_request(query: str, mode: SearchMode | str, limit: int, offset: int) 
     return SearchRequest(
         query.lstrip(), checked_mode, min(max(limit, 0), MAX_LIMIT), max(offset, 0)
     )
-
-
-def related(rows: list[ScoredNote], tuning: SearchTuning = DEFAULT_TUNING) -> list[RelatedNote]:
-    """Nearest-note rows -> related notes, those below the related-notes floor weak."""
-    return [
-        RelatedNote(r.note_id, r.title, r.score, score=r.score, weak=r.score < tuning.related_floor)
-        for r in rows
-    ]
-
-
-def text_vector(embedder: IEmbedder, title: str, body: str) -> list[float]:
-    """The vector standing for a draft, as a stored note's would (slow: embeds)."""
-    title = normalise_text(title, "title", nul="remove")
-    body = normalise_text(body, "note body", nul="remove")
-    chunks = chunk_note(title.strip(), body)
-    return mean_vector(embedder.embed_documents([c.embed_text for c in chunks]))
 
 
 def search_notes(

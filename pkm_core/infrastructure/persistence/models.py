@@ -220,6 +220,8 @@ class NoteAliasRow(Base):
     )
     alias_key: Mapped[str] = mapped_column(Text, primary_key=True)  # lower(alias)
     alias: Mapped[str] = mapped_column(Text)
+    # accents folded, case and spaces ignored, as notes.title_folded (exact matches)
+    alias_folded: Mapped[str | None] = mapped_column(Text)
 
 
 class VaultAttachmentRow(Base):

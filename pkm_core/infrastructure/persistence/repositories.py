@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     ChunkRecord,
+    DraftRelatedQuery,
     NoteFilter,
     NoteSummary,
     Page,
@@ -259,6 +260,16 @@ class SyncSQLAlchemyNoteRepository:
     ) -> dict[int, tuple[str, str, float]]:
         return related_queries.closest_passages(self.session, note_id, other_ids)
 
+    def draft_candidates(
+        self, draft: DraftRelatedQuery, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate]:
+        return related_queries.draft_candidates(self.session, draft, k, tuning)
+
+    def closest_passages_to_draft(
+        self, chunks: Sequence[tuple[str, Sequence[float]]], other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]:
+        return related_queries.closest_passages_to_draft(self.session, chunks, other_ids)
+
     def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None:
         related_queries.set_related_choice(self.session, note_id, other_id, choice)
 
@@ -462,6 +473,18 @@ class AsyncSQLAlchemyNoteRepository:
         self, note_id: int, other_ids: Sequence[int]
     ) -> dict[int, tuple[str, str, float]]:
         return await self.session.run_sync(lambda s: _notes(s).closest_passages(note_id, other_ids))
+
+    async def draft_candidates(
+        self, draft: DraftRelatedQuery, k: int, tuning: SearchTuning = DEFAULT_TUNING
+    ) -> list[RelatedCandidate]:
+        return await self.session.run_sync(lambda s: _notes(s).draft_candidates(draft, k, tuning))
+
+    async def closest_passages_to_draft(
+        self, chunks: Sequence[tuple[str, Sequence[float]]], other_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str, float]]:
+        return await self.session.run_sync(
+            lambda s: _notes(s).closest_passages_to_draft(chunks, other_ids)
+        )
 
     async def set_related_choice(self, note_id: int, other_id: int, choice: str | None) -> None:
         await self.session.run_sync(

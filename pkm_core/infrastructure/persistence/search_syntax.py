@@ -45,15 +45,13 @@ def languages_present(session: Session) -> list[str]:
 
 
 def exact_match_ids(query: SearchQuery) -> Select[Any] | None:
-    """Notes whose title (case and accents folded) or one of whose aliases (case folded:
-    `note_aliases.alias_key` is lower(alias)) is the query: the first hits."""
+    """Notes whose title or one of whose aliases is the query, accents folded and case and
+    spaces ignored (`notes.title_folded`, `note_aliases.alias_folded`): the first hits."""
     key = title_key(query.text)
     if not key:
         return None
     titles = select(NoteRow.id.label("note_id")).where(NoteRow.title_folded == key)
-    aliases = select(NoteAliasRow.note_id.label("note_id")).where(
-        NoteAliasRow.alias_key == " ".join(query.text.lower().split())
-    )
+    aliases = select(NoteAliasRow.note_id.label("note_id")).where(NoteAliasRow.alias_folded == key)
     both = union(titles, aliases).subquery("exact_keys")
     return select(both.c.note_id)
 

@@ -24,6 +24,7 @@ from pkm_core.infrastructure.persistence.models import (
     VaultAttachmentRow,
 )
 from pkm_core.infrastructure.persistence.note_sql import LIVE, keyword_names
+from pkm_core.infrastructure.persistence.search_syntax import title_key
 
 
 def _record(row: NoteVaultRow, aliases: tuple[str, ...]) -> VaultRecord:
@@ -47,7 +48,10 @@ def save_aliases(session: Session, note_id: int, aliases: Sequence[str]) -> None
     if rows:
         session.execute(
             insert(NoteAliasRow),
-            [{"note_id": note_id, "alias_key": k, "alias": a} for k, a in rows.items()],
+            [
+                {"note_id": note_id, "alias_key": k, "alias": a, "alias_folded": title_key(a)}
+                for k, a in rows.items()
+            ],
         )
 
 

@@ -224,6 +224,19 @@ def test_related_notes_beside_the_editor_follow_the_draft_and_refresh_on_save(
     assert "Bread" not in related and related[0] == "Sourdough"
 
 
+def test_related_notes_beside_the_editor_say_why_as_beside_a_saved_note(
+    open_page: Callable[..., AppTest], kairos: Kairos
+) -> None:
+    make_note(kairos, "Sourdough", "starter flour water yeast")
+    make_note(kairos, "Taxes", "invoice deadline return")
+    at = open_page(WRITE)
+    fill(at, "Bread", "flour water yeast oven, paid for by the [[Taxes]] refund").run()
+
+    captions = texts(at.caption)
+    assert any("linked" in c for c in captions)  # the link the draft contains
+    assert "“starter flour water yeast”" in captions  # Sourdough's closest passage
+
+
 def test_unsaved_changes_are_kept_when_another_note_is_asked_for(
     open_page: Callable[..., AppTest], kairos: Kairos
 ) -> None:

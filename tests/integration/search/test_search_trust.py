@@ -175,3 +175,32 @@ def test_unrelated_notes_are_weak_beside_a_draft(
     strong = [r.title for r in related if not r.weak]
     assert "Sourdough bread" in strong
     assert "Tax filing deadlines" not in strong
+
+
+def test_notes_beside_a_draft_say_why_as_beside_a_saved_note(
+    uow: UowFactory, model: SentenceTransformerEmbedder, notes: dict[str, int]
+) -> None:
+    stored = next(n for n in DATA["notes"] if n["title"] == "Tax filing deadlines")
+    body = stored["body"] + "\n\nWhat is left after paying goes into the [[Monthly budget]]."
+    related = related_to_text(
+        uow(),
+        model,
+        "Tax filing deadlines",  # the note being edited: its backlinks count as links
+        body,
+        26,
+        exclude_note_id=notes["Tax filing deadlines"],
+        keywords=["Taxes", "admin", "half-typed,"],
+    )
+    by_title = {r.title: r for r in related}
+    assert "Tax filing deadlines" not in by_title
+    budget = by_title["Monthly budget"].why  # a link the draft contains
+    assert budget is not None and budget.link == "direct" and budget.shared_keywords == ("admin",)
+    deductible = by_title["Deductible expenses"]  # it links to the draft's title
+    assert deductible.why is not None and deductible.why.link == "direct"
+    assert deductible.why.shared_keywords == ("taxes",) and not deductible.weak
+    assert deductible.score is not None and deductible.score > deductible.similarity
+    for item in related[:3]:  # the closest passages, chunk to chunk
+        assert item.why is not None and item.why.passage and item.why.own_passage
+        assert item.why.passage_similarity is not None
+    two_step = [r for r in related if r.why is not None and r.why.link == "two-step"]
+    assert all(r.why is not None and r.why.via for r in two_step)
