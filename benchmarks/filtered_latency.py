@@ -44,10 +44,14 @@ def project_filters(sync_url: str) -> dict[float, int]:
         ids = {}
         for name in ("Bench 30 %", "Bench 60 %"):
             conn.execute(
-                text("INSERT INTO projects (name) VALUES (:n) ON CONFLICT DO NOTHING"), {"n": name}
+                text(
+                    "INSERT INTO projects (name) SELECT :n "
+                    "WHERE NOT EXISTS (SELECT 1 FROM projects WHERE name = :n)"
+                ),
+                {"n": name},
             )
             ids[name] = conn.execute(
-                text("SELECT id FROM projects WHERE name = :n"), {"n": name}
+                text("SELECT min(id) FROM projects WHERE name = :n"), {"n": name}
             ).scalar_one()
         conn.execute(
             text("UPDATE projects SET parent_id = :p WHERE id = ANY(:ids)"),
