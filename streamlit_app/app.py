@@ -26,7 +26,7 @@ st.set_page_config(
     page_title="Kairos",
     page_icon=":material/neurology:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, folded away on a phone
 )
 try:  # a plain `streamlit run` with another configuration: refuse to serve the notes
     check_bind_address(st.get_option("server.address"))

@@ -26,6 +26,7 @@ from pkm_core.application.dto import (
     ScoredNote,
     SearchTuning,
     SortOrder,
+    TitleMatch,
 )
 from pkm_core.application.fusion import fuse
 from pkm_core.application.ports import ISyncUnitOfWork
@@ -249,6 +250,18 @@ class FakeNoteRepository:
             for i, targets in sorted(self.links.items())
             if i in self.notes and i != note_id and any(t.lower() == title for t in targets)
         ]
+
+    def titles_matching(
+        self, fragment: str, limit: int, exclude_note_id: int | None = None
+    ) -> list[TitleMatch]:
+        key = " ".join(fragment.split()).lower()
+        notes = [n for n in self.notes.values() if n.id != exclude_note_id]
+        if not key:
+            notes.sort(key=lambda n: (n.updated_at, n.id), reverse=True)
+            return [TitleMatch(n.id, n.title) for n in notes[:limit]]
+        hits = [n for n in notes if key in n.title.lower()]
+        hits.sort(key=lambda n: (n.title.lower() != key, not n.title.lower().startswith(key)))
+        return [TitleMatch(n.id, n.title) for n in hits[:limit]]
 
     def _matches(self, note: Note, filters: NoteFilter) -> bool:
         if any(k not in note.keywords for k in filters.keywords):

@@ -238,3 +238,12 @@ class LinkedNote:
 
     title: str
     note_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TitleMatch:
+    """A note offered while a `[[link]]` is typed: its title, and the alias that matched."""
+
+    note_id: int
+    title: str
+    alias: str | None = None

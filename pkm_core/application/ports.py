@@ -8,9 +8,9 @@ consumers. A concrete UoW supports the flavour its driver supports.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Concatenate, ParamSpec, Protocol, Self, TypeVar
 
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
@@ -25,6 +25,7 @@ from pkm_core.application.dto import (
     ScoredNote,
     SearchTuning,
     SortOrder,
+    TitleMatch,
 )
 from pkm_core.application.vault import Attachment, ExportNote, KnownFile, VaultRecord
 from pkm_core.domain.history import Draft, Revision, RevisionInfo, TrashedNote
@@ -68,6 +69,12 @@ class INoteRepository(Protocol):
     def purge_older_than(self, days: int) -> int: ...
     def linking_notes(self, note_id: int) -> list[Note]:
         """Live notes other than this one whose [[links]] point at it."""
+        ...
+
+    def titles_matching(
+        self, fragment: str, limit: int, exclude_note_id: int | None = None
+    ) -> list[TitleMatch]:
+        """Notes whose title or alias contains `fragment`: what a `[[` being typed offers."""
         ...
 
     # chunks, vectors and links
@@ -150,8 +157,19 @@ class INoteRepository(Protocol):
     ) -> Page[NoteSummary]: ...
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
 class IAsyncNoteRepository(Protocol):
     """The async twin of `INoteRepository` (the same methods, run through `run_sync`)."""
+
+    async def run_sync(
+        self, step: Callable[Concatenate[INoteRepository, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run a use case's step, written once over the sync repository (`editing`), on
+        this session's connection: `step(sync_repository, *args, **kwargs)`."""
+        ...
 
     async def add(
         self, note: NoteDraft | PreparedNote, create_token: str | None = None

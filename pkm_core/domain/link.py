@@ -73,3 +73,34 @@ def rewrite_wikilinks(body: str, old_title: str, new_title: str) -> str:
         last = link.end
     parts.append(body[last:])
     return "".join(parts)
+
+
+# "[[" not yet closed before the caret: what a person is typing as a link target
+_OPEN_LINK = re.compile(r"\[\[([^\[\]|#\n]{0,120})$")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLink:
+    """A `[[` being typed: where it starts, where the caret is, what follows it so far."""
+
+    start: int
+    end: int
+    fragment: str
+
+
+def open_wikilink(body: str, caret: int | None = None) -> OpenLink | None:
+    """The unclosed `[[fragment` just before the caret (the end of the text when the caret
+    is unknown), or None. A fragment with `|` or `#` already names its target."""
+    end = len(body) if caret is None or not 0 <= caret <= len(body) else caret
+    match = _OPEN_LINK.search(body, 0, end)
+    if match is None:
+        return None
+    return OpenLink(match.start(), end, match.group(1))
+
+
+def complete_wikilink(body: str, link: OpenLink, title: str, alias: str | None = None) -> str:
+    """`body` with the `[[fragment` of `link` made a whole `[[title]]` (`[[title|alias]]`
+    for a note found by an alias); a `]]` already after the caret is reused."""
+    target = f"[[{title}|{alias}]]" if alias else f"[[{title}]]"
+    rest = body[link.end :]
+    return body[: link.start] + target + rest.removeprefix("]]")

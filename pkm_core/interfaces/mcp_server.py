@@ -174,7 +174,8 @@ TOOLS = {
         ToolSpec(
             "update_note",
             "Change a note's title, body or keywords. Pass the version you read: if the note "
-            "changed meanwhile nothing is overwritten and the call fails with a conflict.",
+            "changed meanwhile nothing is overwritten and the call fails with a conflict. A new "
+            "title rewrites the [[links]] of every note linking to it (listed in `relinked`).",
             UpdateArgs,
             NoteOut,
             _update,

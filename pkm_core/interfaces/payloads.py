@@ -61,6 +61,7 @@ class NoteOut(BaseModel):
     version: int
     links_out: list[LinkOut]
     links_in: list[LinkIn]
+    relinked: list[LinkIn] = []  # after an update: the notes whose [[links]] a rename rewrote
 
     @classmethod
     def of(cls, view: NoteView) -> NoteOut:

@@ -14,6 +14,7 @@ from pkm_core.domain.keyword import normalize_keywords
 from pkm_core.domain.note import NoteDraft
 from pkm_core.interfaces.payloads import (
     KeywordOut,
+    LinkIn,
     NoteOut,
     NotePage,
     ProjectOut,
@@ -98,7 +99,9 @@ class KairosService:
         saved = await async_notes.edit_note(
             self._uow(), self._embedder, note, expected_version, changes
         )
-        return await self.get(saved.id)
+        out = await self.get(saved.note.id)
+        relinked = [LinkIn(id=n.note_id, title=n.title) for n in saved.relinked if n.note_id]
+        return out.model_copy(update={"relinked": relinked})
 
     async def delete(self, note: NoteRef, expected_version: int | None = None) -> None:
         found = await async_notes.get_note(self._uow(), note)

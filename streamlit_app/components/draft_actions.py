@@ -29,6 +29,8 @@ PENDING = "write_pending_note"  # another note was asked for while this draft ha
 GOTO = "write_goto"
 SAVES = "write_saves"  # bumps on every save: refreshes the related panel
 CONFIRM_CANCEL = "write_confirm_cancel"
+SAVING = "write_saving"  # Save was pressed: this run shows "Saving…", then saves
+SAVED_NOTE = "write_saved_note"  # what a save stored, loaded into the form by the next run
 
 state = st.session_state
 
@@ -36,6 +38,35 @@ state = st.session_state
 def fail(message: str) -> None:
     state[ERROR] = message
     state.pop(NOTICE, None)
+
+
+def request_save() -> None:
+    """The Save button. The run it starts draws the page with Save disabled ("Saving…"),
+    then saves (`run_requested_save`), so a slow save shows that it is working and cannot
+    be pressed twice; a click that still gets through is answered by the form's token."""
+    state[SAVING] = True
+
+
+def saving() -> bool:
+    return bool(state.get(SAVING))
+
+
+def run_requested_save() -> bool:
+    """Once "Saving…" is drawn: save if Save was pressed; True if it did (the page then
+    reruns, and `apply_saved` puts the stored note in the form before any widget)."""
+    if not state.pop(SAVING, False):
+        return False
+    save()
+    return True
+
+
+def apply_saved() -> None:
+    """At the top of the page's run: the note a save stored, into the form's fields
+    (widgets' values can only change before the widgets are drawn)."""
+    note = state.pop(SAVED_NOTE, None)
+    if note is not None:
+        draft.load(state, note)  # the stored form (keywords normalised, version +1)
+        draft_store.forget_form_draft()
 
 
 def save() -> None:
@@ -90,8 +121,7 @@ def save() -> None:
     except Exception as error:
         fail(friendly(error))
     else:
-        draft.load(state, note)  # shows the stored form (keywords normalised, version +1)
-        draft_store.forget_form_draft()
+        state[SAVED_NOTE] = note  # first: a rerun that interrupts what follows still has it
         links = ""
         if relinked:
             count = len(relinked)

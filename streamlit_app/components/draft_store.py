@@ -37,7 +37,7 @@ CHECKED = "draft_checked_key"  # the key whose stored draft was looked up in thi
 EPOCH = "draft_epoch_ms"  # when the form last got new contents: older keystrokes are stale
 state = st.session_state
 
-_JS = """
+_JS = r"""
 export default function ({ setStateValue }) {
   let timer = null;
   const field = (label) =>
@@ -55,14 +55,20 @@ export default function ({ setStateValue }) {
     setStateValue("typed", {
       title: title ? title.value : null,
       body: body ? body.value : null,
+      // in code points, as Python counts them (an emoji is two UTF-16 units)
+      caret: body ? Array.from(body.value.slice(0, body.selectionStart)).length : null,
       at: Date.now(),
     });
   };
+  // "[[" not closed before the caret: a link being typed, whose suggestions should follow
+  const linkOpen = (el) =>
+    /\[\[[^\[\]|#\n]{0,120}$/.test(el.value.slice(0, el.selectionStart));
   const onInput = (event) => {
     const label = event.target && event.target.getAttribute("aria-label");
     if (label !== "Title" && label !== "Body (Markdown)") return;
     clearTimeout(timer);
-    timer = setTimeout(report, 1000);
+    const soon = label === "Body (Markdown)" && linkOpen(event.target);
+    timer = setTimeout(report, soon ? 350 : 1000);
   };
   // A click or key press (Save, Ctrl+S, a link) starts a rerun of its own, which keeps the
   // draft anyway: a report fired in the same instant would only race with it.
@@ -132,15 +138,26 @@ def _current_fields(typed: dict[str, Any] | None) -> dict[str, Any]:
     return fields
 
 
-def keep_typing_saved(kairos: Kairos | None) -> None:
-    """Mount the keystroke watcher and write the draft when it changed."""
+def keep_typing_saved(kairos: Kairos | None) -> dict[str, Any] | None:
+    """Mount the keystroke watcher and write the draft when it changed; the watcher's
+    report of what the browser holds (None when it has none newer than the form's)."""
     result = _watcher(key="kairos_draft_watcher", on_typed_change=lambda: None)
     typed = getattr(result, "typed", None)
-    if isinstance(typed, dict) and float(typed.get("at") or 0) < state.get(EPOCH, 0):
+    if not isinstance(typed, dict) or float(typed.get("at") or 0) < state.get(EPOCH, 0):
         typed = None  # typed into the form's previous contents (before a save or a clear)
-    if kairos is None or OFFER in state:
-        return  # an offered draft is not overwritten before the person chooses
-    fields = _current_fields(typed if isinstance(typed, dict) else None)
+    if kairos is not None and OFFER not in state:
+        # an offered draft is not overwritten before the person chooses
+        _keep_saved(kairos, typed)
+    return typed
+
+
+def forget_typed() -> None:
+    """The form's text was just changed by the app: the last report is of the old text."""
+    _new_epoch()
+
+
+def _keep_saved(kairos: Kairos, typed: dict[str, Any] | None) -> None:
+    fields = _current_fields(typed)
     signature = (key_for_form(), tuple(str(fields[k]) for k in draft.FIELDS))
     original = dict(zip(draft.FIELDS, state.get(draft.ORIGINAL) or (), strict=False))
     unchanged = all(

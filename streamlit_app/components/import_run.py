@@ -28,11 +28,16 @@ def time_left(done: int, total: int, elapsed: float) -> str:
     return f"about {round(seconds / 60)} min left"
 
 
+PROGRESS = "import_progress"  # (done, total) of the running import: what a stop reports
+
+
 def progress_bar() -> Callable[[int, int], None]:
     bar = st.progress(0.0, text="Reading the files…")
     started = time.monotonic()
+    st.session_state[PROGRESS] = (0, 0)
 
     def update(done: int, total: int) -> None:
+        st.session_state[PROGRESS] = (done, total)
         fraction = done / total if total else 1.0
         left = time_left(done, total, time.monotonic() - started)
         bar.progress(min(fraction, 1.0), text=f"{done:,} of {total:,} files · {left}".rstrip(" ·"))

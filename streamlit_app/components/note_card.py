@@ -40,3 +40,16 @@ def note_card(note: NoteSummary, catalog: Catalog) -> None:
             details.append(f"Project: {md_escape(project)}")
         st.caption(" · ".join(details))
         keyword_badges(note.keywords)
+
+
+def note_row(note: NoteSummary, catalog: Catalog) -> None:
+    """The list view's one line: the title, then when it changed, its project, keywords."""
+    with st.container(key=f"note_row_{note.id}", horizontal=True, vertical_alignment="center"):
+        note_link(note.id, note.title)
+        details = [when(note.updated_at)]
+        project = catalog.project_name(note.project_id)
+        if project:
+            details.append(md_escape(project))
+        if note.keywords:
+            details.append(", ".join(md_escape(k) for k in note.keywords))
+        st.caption(" · ".join(details), width="content")

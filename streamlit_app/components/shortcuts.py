@@ -42,7 +42,7 @@ export default function () {
     );
     // A page link from one note to another (related notes, links both ways): Streamlit
     // would show the other note but keep the old address, so reload and Back would lie.
-    const onNotePage = location.pathname.replace(/\/$/, "").endsWith("/note");
+    const onNotePage = location.pathname.replace(/\\/$/, "").endsWith("/note");
     const pageLink = onNotePage && event.target.closest && event.target.closest(
       '[data-testid="stPageLink"] a[href*="note?id="]'
     );

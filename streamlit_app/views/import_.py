@@ -11,7 +11,7 @@ from pkm_core.application.use_cases.ingest import ingest_uploads
 from pkm_core.infrastructure.export_sinks import ZipSink
 from streamlit_app.components.context import open_kairos
 from streamlit_app.components.errors import friendly, show_error
-from streamlit_app.components.import_run import progress_bar, show_report
+from streamlit_app.components.import_run import PROGRESS, progress_bar, show_report
 
 state = st.session_state
 RUNNING = "import_running"
@@ -34,9 +34,10 @@ files = st.file_uploader(
     key="import_files",
 )
 if state.pop(RUNNING, False):
+    done, total = state.pop(PROGRESS, (0, 0))
     st.warning(
-        "The last import was stopped before it ended; the batches written stay. "
-        "Import again to go on.",
+        f"The last import was stopped after {done:,} of {total:,} files; the batches "
+        "written stay. Import again to go on: files already stored are skipped.",
         icon=":material/cancel:",
     )
 start = st.button("Import", type="primary", disabled=not files, icon=":material/upload:")

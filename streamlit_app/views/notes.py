@@ -11,19 +11,22 @@ from streamlit_app.components.catalog import load_catalog
 from streamlit_app.components.context import open_kairos, show_flash
 from streamlit_app.components.errors import shown_errors
 from streamlit_app.components.filters import filter_bar
-from streamlit_app.components.note_card import note_card
+from streamlit_app.components.note_card import note_card, note_row
 from streamlit_app.components.url_state import choice_param, from_url, int_param, list_param, to_url
 
 SORTS = {SortOrder.UPDATED: "Last updated", SortOrder.CREATED: "Newest", SortOrder.TITLE: "Title"}
 PAGE_SIZES = (10, 20, 50)
+VIEWS = {"cards": ":material/view_agenda: Cards", "list": ":material/view_list: List"}
 PAGE_KEY = "notes_page"
 # `/?keyword=coffee&project=2&sort=title`: the filtered list has an address of its own.
 URL = [
     list_param("keyword", "notes_keywords"),
     int_param("project", "notes_project"),
     choice_param("sort", "notes_sort", list(SORTS), SortOrder.UPDATED),
+    choice_param("view", "notes_view", list(VIEWS), "cards"),  # `view=list`: the dense one
 ]
 
+state = st.session_state
 st.title("Notes")
 show_flash()
 kairos = open_kairos()
@@ -51,7 +54,7 @@ with shown_errors():
     catalog = load_catalog(kairos)
     from_url("notes", URL)
     filters = filter_bar("notes", catalog)
-    col_sort, col_size, _ = st.columns([2, 1, 6])
+    col_sort, col_size, col_view, _ = st.columns([2, 1, 2, 4], vertical_alignment="bottom")
     sort = col_sort.selectbox(
         "Sort by",
         list(SORTS),
@@ -61,6 +64,16 @@ with shown_errors():
     )
     size = col_size.selectbox(
         "Per page", PAGE_SIZES, index=1, key="notes_page_size", persist_state="session"
+    )
+    if state.get("notes_view") not in VIEWS:
+        state["notes_view"] = "cards"
+    view = col_view.segmented_control(
+        "View",
+        list(VIEWS),
+        format_func=VIEWS.__getitem__,
+        key="notes_view",
+        required=True,
+        help="Cards show a line of each note; the list shows one row per note.",
     )
 
     to_url("notes", URL)
@@ -84,8 +97,9 @@ with shown_errors():
 
     if not result.items:
         st.info("No notes match these filters. Remove a keyword or widen the dates.")
+    show = note_row if view == "list" else note_card
     for summary in result.items:
-        note_card(summary, catalog)
+        show(summary, catalog)
 
     if result.pages > 1:
         st.pagination(result.pages, key=PAGE_KEY)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from pkm_core.application.use_cases.index import IndexStatus, index_status, reindex
 from pkm_core.bootstrap import Kairos
 from streamlit_app.components.context import open_kairos
 from streamlit_app.components.errors import friendly, show_error, shown_errors
+from streamlit_app.components.import_run import time_left
 from streamlit_app.runtime import ModelLoader, ModelState, get_model_loader
 
 DONE = "status_reindexed"
+RUNNING = "status_reindex_running"  # (done, total) while a rebuild runs
+BATCH = 8  # notes per transaction: the bar moves every few seconds even on a slow CPU
+state = st.session_state
 
 
 def _storage(kairos: Kairos) -> None:
@@ -101,20 +107,40 @@ def _reindex(kairos: Kairos, loader: ModelLoader, needed: bool) -> None:
     )
     if not clicked:
         return
+    # A click on Cancel asks for a rerun, which Streamlit delivers at the next update of
+    # the bar: after a batch has been committed, so the notes done so far stay indexed.
+    st.button("Cancel", key="reindex_cancel", icon=":material/cancel:")
     bar = st.progress(0.0, text="Starting…")
+    started = time.monotonic()
+    state[RUNNING] = (0, 0)
 
     def progress(done: int, total: int) -> None:
+        state[RUNNING] = (done, total)  # what a cancelled run reports
         share = done / total if total else 1.0
-        bar.progress(share, text=f"Indexed {done:,} of {total:,} notes")
+        left = time_left(done, total, time.monotonic() - started)
+        bar.progress(share, text=f"Indexed {done:,} of {total:,} notes · {left}".rstrip(" ·"))
 
     try:
-        count = reindex(kairos.uow, kairos.embedder, on_progress=progress)
+        count = reindex(kairos.uow, kairos.embedder, on_progress=progress, batch_size=BATCH)
     except Exception as error:
+        state.pop(RUNNING, None)
         bar.empty()
         show_error(friendly(error))
         return
-    st.session_state[DONE] = f"Re-indexed {count:,} notes."
+    state.pop(RUNNING, None)
+    state[DONE] = f"Re-indexed {count:,} {'note' if count == 1 else 'notes'}."
     st.rerun()  # show the new counts
+
+
+def _stopped() -> None:
+    """The last rebuild was cancelled (or the page left): say how far it got."""
+    done, total = state.pop(RUNNING)
+    st.warning(
+        f"The rebuild was stopped after {done:,} of {total:,} notes; those are indexed. "
+        "Rebuild again to finish the others (until then they keep their old vectors, or "
+        "are found by keyword only after a change of model).",
+        icon=":material/cancel:",
+    )
 
 
 st.title("Status")
@@ -122,8 +148,10 @@ kairos = open_kairos()
 if kairos is None:
     st.stop()
 loader = get_model_loader()
-if DONE in st.session_state:
-    st.success(st.session_state.pop(DONE), icon=":material/check_circle:")
+if DONE in state:
+    st.success(state.pop(DONE), icon=":material/check_circle:")
+if RUNNING in state:
+    _stopped()
 
 left, right = st.columns(2, gap="large")
 with left:

@@ -8,6 +8,7 @@ components/draft_actions.py; this page lays the form out.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from streamlit_app.components import draft, draft_store, nav
 from streamlit_app.components import draft_actions as actions
@@ -15,6 +16,7 @@ from streamlit_app.components.catalog import Catalog, load_catalog
 from streamlit_app.components.conflict import conflict_panel
 from streamlit_app.components.context import open_kairos
 from streamlit_app.components.errors import friendly, show_error
+from streamlit_app.components.link_suggest import link_suggestions
 from streamlit_app.components.note_body import render_note_body
 from streamlit_app.components.pickers import project_picker, source_picker
 from streamlit_app.components.related import draft_related_panel
@@ -64,7 +66,8 @@ def _prefill_title() -> None:
     st.query_params.pop("title", None)
 
 
-def _editor(catalog: Catalog) -> None:
+def _editor(catalog: Catalog) -> DeltaGenerator:
+    """The form's fields; returns the slot (atop the preview) for the `[[` suggestions."""
     st.text_input(
         "Title",
         key=draft.TITLE,
@@ -93,7 +96,8 @@ def _editor(catalog: Catalog) -> None:
             "Body (Markdown)",
             key=draft.BODY,
             height=420,
-            placeholder="Write in Markdown. [[Another note]] links to another note.",
+            placeholder="Write in Markdown. [[Another note]] links to another note: type [[ and "
+            "pick it from the list beside the box.",
             help="Kept as you type (a reload or a closed tab loses nothing). The preview "
             "and related notes update when you leave the box or press Ctrl+Enter.",
             persist_state="session",
@@ -101,6 +105,8 @@ def _editor(catalog: Catalog) -> None:
     with col_preview:
         st.markdown('<p class="kairos-label">Preview</p>', unsafe_allow_html=True)
         with st.container(height=420, border=True):
+            # At the top of the preview, beside the text being typed: nothing moves.
+            suggestions = st.container()
             body = state.get(draft.BODY) or ""
             if body.strip():
                 # Wikilinks live, web images held back; raw HTML is shown as text.
@@ -109,35 +115,48 @@ def _editor(catalog: Catalog) -> None:
                     st.caption(f"The preview shows the first {PREVIEW_CHARS:,} characters.")
             else:
                 st.caption("The formatted note appears here.")
+    return suggestions
 
 
 def _buttons() -> None:
     current = draft.view(state)
+    busy = actions.saving()
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button(
-            "Save",
+            "Saving…" if busy else "Save",
             key="save",
             type="primary",
-            icon=":material/save:",
+            icon=":material/progress_activity:" if busy else ":material/save:",
             shortcut="Ctrl+S",
             help=SAVE_HELP,
-            on_click=actions.save,
+            disabled=busy,
+            on_click=actions.request_save,
         )
         st.button(
             "Cancel",
             key="cancel",
+            disabled=busy,
             on_click=actions.cancel,
             help="Drop the changes since the last save (asks first when there are some).",
         )
         if not current.is_new:
-            st.button("New note", key="new_note", icon=":material/add:", on_click=actions.new_note)
+            st.button(
+                "New note",
+                key="new_note",
+                icon=":material/add:",
+                disabled=busy,
+                on_click=actions.new_note,
+            )
             st.button(
                 "Delete",
                 key="delete",
                 icon=":material/delete:",
+                disabled=busy,
                 on_click=actions.ask_to_delete,
             )
-        if draft.is_dirty(state):
+        if busy:
+            st.caption("Saving: the note is being indexed…", width="content")
+        elif draft.is_dirty(state):
             st.caption(":material/edit: Unsaved changes (draft kept)", width="content")
         elif not current.is_new:
             st.caption(f":material/cloud_done: Saved · version {current.version}", width="content")
@@ -172,6 +191,7 @@ def _buttons() -> None:
 
 
 draft.ensure(state)
+actions.apply_saved()
 if actions.GOTO in state:
     page, params = state.pop(actions.GOTO)
     st.switch_page(page, query_params=params)
@@ -197,10 +217,14 @@ title_slot.title("New note" if current.is_new else "Edit note")
 
 main, side = st.columns([7, 3], gap="large")
 with main:
-    _editor(catalog)
+    suggestion_slot = _editor(catalog)
     _buttons()
+    if actions.run_requested_save():  # "Saving…" is on screen meanwhile
+        st.rerun()  # the form as saved (or the error), Save enabled again
     mount_save_shortcut()
-    draft_store.keep_typing_saved(kairos)
+    typed = draft_store.keep_typing_saved(kairos)
+    with suggestion_slot:
+        link_suggestions(kairos, typed)
 with side:
     with st.container(border=True, key="related_panel"):
         draft_related_panel(kairos, draft.view(state), state.get(actions.SAVES, 0))

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from pkm_core.domain.diff import apply_delta, make_delta, word_diff
-from pkm_core.domain.link import find_wikilinks, parse_wikilinks, rewrite_wikilinks
+from pkm_core.domain.link import (
+    complete_wikilink,
+    find_wikilinks,
+    open_wikilink,
+    parse_wikilinks,
+    rewrite_wikilinks,
+)
 
 
 def test_wikilinks_keep_their_heading_and_label() -> None:
@@ -28,6 +34,34 @@ def test_a_rename_rewrites_every_form_of_a_link_and_nothing_else() -> None:
         "[[Espresso shots#Grind]] and [[Espresso shots#Grind|grind]]; "
         "not [[Espresso extraction notes]] nor Espresso extraction."
     )
+
+
+def test_the_link_being_typed_is_the_unclosed_one_before_the_caret() -> None:
+    body = "See [[Espresso]] and [[Grin"
+    link = open_wikilink(body)
+    assert link is not None and (link.start, link.end, link.fragment) == (21, 27, "Grin")
+    assert open_wikilink("[[Done]] here") is None
+    assert open_wikilink("[[Target#Head") is None and open_wikilink("[[Target|lab") is None
+    assert open_wikilink("[[one\ntwo") is None  # a link never spans lines
+    bare = open_wikilink("Start [[")
+    assert bare is not None and bare.fragment == ""
+    mid = open_wikilink("a [[Esp and more", caret=len("a [[Esp"))
+    assert mid is not None and mid.fragment == "Esp"
+    assert open_wikilink("a [[Esp", caret=99) == open_wikilink("a [[Esp")  # a stale caret
+
+
+def test_completing_a_link_puts_the_title_in_and_keeps_the_rest() -> None:
+    body = "See [[esp and more"
+    link = open_wikilink(body, caret=len("See [[esp"))
+    assert link is not None
+    assert complete_wikilink(body, link, "Espresso shots") == "See [[Espresso shots]] and more"
+    closed = "See [[esp]] later"
+    link = open_wikilink(closed, caret=len("See [[esp"))
+    assert link is not None
+    assert complete_wikilink(closed, link, "Espresso shots") == "See [[Espresso shots]] later"
+    link = open_wikilink("[[shot")
+    assert link is not None
+    assert complete_wikilink("[[shot", link, "Espresso shots", "shot") == "[[Espresso shots|shot]]"
 
 
 def test_a_word_diff_marks_what_each_side_alone_has() -> None:

@@ -2,21 +2,25 @@
 
 Each has the shape of its sync twin in `notes.py`: embedding runs first, in a worker
 thread (`asyncio.to_thread`, so one slow embed never stalls the event loop), then one
-short `async with uow:`. The pure pieces (`prepare_note`, `known_vectors`, `find_note`'s
-naming rule, `assemble_view`, the model-on-record decisions) are the sync side's own.
+short `async with uow:`. The pure pieces (`prepare_note`, `find_note`'s naming rule,
+`assemble_view`, the model-on-record decisions) are the sync side's own, and an edit's
+steps (`editing.read_edit`, `write_edit`: the rename's link rewriting) run through
+`uow.notes.run_sync`, written once for both.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 
 from pkm_core.application.dto import NoteFilter, NoteSummary, Page, PageRequest, SortOrder
+from pkm_core.application.editing import RENAME_ATTEMPTS, SavedNote, read_edit, write_edit
 from pkm_core.application.indexing import (
     check_recorded_model,
     first_record_needs_reset,
-    known_vectors,
     prepare_note,
+    prepare_notes,
 )
 from pkm_core.application.ports import IAsyncIndexRepository, IAsyncUnitOfWork, IEmbedder
 from pkm_core.application.references import (
@@ -79,6 +83,31 @@ async def create_note(
         return await uow.notes.add(prepared)
 
 
+async def save_note(
+    uow: IAsyncUnitOfWork,
+    embedder: IEmbedder,
+    ref: NoteRef,
+    edit: NoteDraft | Callable[[Note], NoteDraft],
+    expected_version: int,
+) -> SavedNote:
+    """`notes.save_note`, the same two steps of `editing` run through `run_sync`: one short
+    read (the note, its chunks and, on a rename, the linking notes with their links
+    rewritten), embed in a worker thread, one write of the note and every rewritten note.
+    A browser's unsaved draft of the note is left alone (its save will meet a conflict)."""
+    for attempt in range(RENAME_ATTEMPTS):
+        async with uow:
+            plan = await uow.notes.run_sync(read_edit, ref, edit, expected_version)
+        prepared = await asyncio.to_thread(prepare_notes, plan.drafts, embedder, plan.known)
+        try:
+            async with uow:
+                await ensure_model_on_record(uow.index, embedder)
+                return await uow.notes.run_sync(write_edit, plan, prepared)
+        except VersionConflict as exc:
+            if not plan.read_again(exc, attempt):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 async def update_note(
     uow: IAsyncUnitOfWork,
     embedder: IEmbedder,
@@ -86,13 +115,8 @@ async def update_note(
     draft: NoteDraft,
     expected_version: int,
 ) -> Note:
-    """`notes.update_note`: read the stored chunks, embed the changed ones, write once."""
-    async with uow:
-        known = known_vectors(await uow.notes.chunks(note_id))
-    prepared = await asyncio.to_thread(prepare_note, draft, embedder, known)
-    async with uow:
-        await ensure_model_on_record(uow.index, embedder)
-        return await uow.notes.update(note_id, prepared, expected_version)
+    """`notes.update_note`: `save_note` for callers that need only the saved note."""
+    return (await save_note(uow, embedder, note_id, draft, expected_version)).note
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -114,20 +138,11 @@ async def edit_note(
     ref: NoteRef,
     expected_version: int,
     changes: NoteChanges,
-) -> Note:
+) -> SavedNote:
     """Change some parts of a note (by id or exact title) if it is still at
-    `expected_version`, else VersionConflict and nothing is written. The shape of
-    `update_note`: one short read (the note and its chunks), embed, one write."""
-    async with uow:
-        current = await find_note(uow, ref)
-        known = known_vectors(await uow.notes.chunks(current.id))
-    if current.version != expected_version:
-        raise VersionConflict(current.id, expected_version, current.version)
-    draft = changes.apply(current)
-    prepared = await asyncio.to_thread(prepare_note, draft, embedder, known)
-    async with uow:
-        await ensure_model_on_record(uow.index, embedder)
-        return await uow.notes.update(current.id, prepared, expected_version)
+    `expected_version`, else VersionConflict and nothing is written; a new title rewrites
+    the [[links]] of the notes linking to it, as in the browser app (`save_note`)."""
+    return await save_note(uow, embedder, ref, changes.apply, expected_version)
 
 
 async def get_note(uow: IAsyncUnitOfWork, ref: NoteRef) -> Note:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pkm_core.application.editing import SavedNote
 from pkm_core.application.indexing import ensure_model_on_record, prepare_note
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
-from pkm_core.application.use_cases.notes import SavedNote, save_note
+from pkm_core.application.use_cases.notes import save_note
 from pkm_core.domain.errors import NoteNotFound, RevisionNotFound
 from pkm_core.domain.history import TRASH_KEEP_DAYS, Revision, RevisionInfo, TrashedNote
 from pkm_core.domain.note import Note, NoteDraft

@@ -77,14 +77,18 @@ def reindex(
     embedder: IEmbedder,
     on_progress: Callable[[int, int], None] | None = None,
     batch_size: int = 64,
+    should_cancel: Callable[[], bool] | None = None,
 ) -> int:
     """Re-embed every note with `embedder`'s model; return how many notes were re-embedded.
 
     A different model (or dimension) first forgets every old vector and, if needed,
     changes the vector columns' dimension, in one transaction with recording the new
-    model; then notes are re-embedded in batches, one transaction per batch, so an
-    interrupted run leaves a consistent index (notes not reached yet have no vectors
-    and are still found by keyword; run it again to finish)."""
+    model; then notes are re-embedded in batches: a short read, the embedding with no
+    transaction open, one write per batch (a note saved meanwhile is left as its save
+    wrote it). `on_progress(done, total)` is called after each batch's commit, so an
+    interrupted or cancelled run (`should_cancel`, asked before each batch) leaves a
+    consistent index: notes not reached yet keep their vectors (same model) or have none
+    and are still found by keyword (a new model); run it again to finish."""
     dimension = embedder.dimension
     with uow_factory() as uow:
         recorded = uow.index.recorded_model()
@@ -97,23 +101,27 @@ def reindex(
     if on_progress is not None:
         on_progress(0, total)
     done, last_id = 0, 0
-    while True:
+    while should_cancel is None or not should_cancel():
         with uow_factory() as uow:
             _refuse_if_model_changed(uow, embedder, dimension)
             notes = uow.index.notes_after(last_id, batch_size)
-            if not notes:
-                break
-            chunked = [chunk_note(n.title, n.body) for n in notes]
-            texts = [c.embed_text for chunks in chunked for c in chunks]
-            vectors = iter(embedder.embed_documents(texts))
+        if not notes:
+            break
+        chunked = [chunk_note(n.title, n.body) for n in notes]
+        vectors = iter(embedder.embed_documents([c.embed_text for cs in chunked for c in cs]))
+        with uow_factory() as uow:
+            _refuse_if_model_changed(uow, embedder, dimension)
             for note, chunks in zip(notes, chunked, strict=True):
                 fresh = [next(vectors) for _ in chunks]
+                current = uow.notes.get(note.id)
+                if current is None or current.version != note.version:
+                    continue  # edited or deleted meanwhile: its own save indexed it
                 records = [
                     ChunkRecord(c.ordinal, c.text, c.content_hash, v)
                     for c, v in zip(chunks, fresh, strict=True)
                 ]
                 uow.notes.replace_chunks(note.id, records, mean_vector(fresh))
-            last_id = notes[-1].id
+        last_id = notes[-1].id
         done += len(notes)
         if on_progress is not None:
             on_progress(done, max(total, done))

@@ -1,4 +1,4 @@
-"""Writing and reading notes."""
+"""Writing and reading notes (an edit's steps are `editing`'s, shared with the async twins)."""
 
 from __future__ import annotations
 
@@ -12,23 +12,24 @@ from pkm_core.application.dto import (
     Page,
     PageRequest,
     SortOrder,
+    TitleMatch,
 )
-from pkm_core.application.indexing import (
-    ensure_model_on_record,
-    known_vectors,
-    prepare_note,
-    prepare_notes,
+from pkm_core.application.editing import (
+    RENAME_ATTEMPTS,
+    SavedNote,
+    find_note,
+    read_edit,
+    write_edit,
 )
-from pkm_core.application.ports import IEmbedder, INoteRepository, ISyncUnitOfWork
-from pkm_core.application.references import NoteRef, note_id_or_title
+from pkm_core.application.indexing import ensure_model_on_record, prepare_note, prepare_notes
+from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
+from pkm_core.application.references import NoteRef
 from pkm_core.domain.errors import AlreadyCreated, DuplicateTitle, NoteNotFound, VersionConflict
 from pkm_core.domain.history import note_draft_key
-from pkm_core.domain.link import NoteLink, rewrite_wikilinks
+from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.domain.project import Project
 from pkm_core.domain.source import Source
-
-RENAME_ATTEMPTS = 3  # a rename re-reads its linking notes if one changed meanwhile
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +41,6 @@ class NoteView:
     source: Source | None
     links_out: tuple[LinkedNote, ...]
     backlinks: tuple[LinkedNote, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SavedNote:
-    """A saved edit, and the notes whose [[links]] a rename rewrote (titles, by id)."""
-
-    note: Note
-    relinked: tuple[LinkedNote, ...] = ()
 
 
 def create_note(
@@ -99,38 +92,23 @@ def save_note(
     The stored chunks are read first (a short read), only the changed ones are embedded
     with no transaction open, then the note is written once; the version check of that
     write covers an edit made elsewhere in between. A rename rewrites [[Old title…]] in
-    every note linking to it, in the same transaction, each one getting a new version."""
+    every note linking to it, in the same transaction, each one getting a new version.
+    The steps are `editing`'s, shared with the async twin; the form's draft is cleared
+    in the same transaction."""
     for attempt in range(RENAME_ATTEMPTS):
         with uow:
-            current = uow.notes.get(note_id)
-            if current is None:
-                raise NoteNotFound(note_id)
-            known = known_vectors(uow.notes.chunks(note_id))
-            linking: list[Note] = []
-            if current.title != draft.title:
-                linking = uow.notes.linking_notes(note_id)
-                for other in linking:
-                    known.update(known_vectors(uow.notes.chunks(other.id)))
-        rewritten = [
-            (other, other.draft().model_copy(update={"body": body}))
-            for other in linking
-            if (body := rewrite_wikilinks(other.body, current.title, draft.title)) != other.body
-        ]
-        [prepared, *others] = prepare_notes([draft, *(d for _, d in rewritten)], embedder, known)
+            plan = read_edit(uow.notes, note_id, draft, expected_version)
+        prepared = prepare_notes(plan.drafts, embedder, plan.known)
         try:
             with uow:
                 ensure_model_on_record(uow.index, embedder)
-                note = uow.notes.update(note_id, prepared, expected_version)
-                for (other, _), other_prepared in zip(rewritten, others, strict=True):
-                    uow.notes.update(other.id, other_prepared, other.version)
+                saved = write_edit(uow.notes, plan, prepared)
                 uow.drafts.discard(note_draft_key(note_id))
         except VersionConflict as exc:
-            # A linking note was edited meanwhile: read again; the note itself: report.
-            if exc.note_id == note_id or attempt == RENAME_ATTEMPTS - 1:
-                raise
-            continue
-        relinked = tuple(LinkedNote(d.title, other.id) for other, d in rewritten)
-        return SavedNote(note, relinked)
+            if plan.read_again(exc, attempt):
+                continue
+            raise
+        return saved
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -174,17 +152,6 @@ def count_notes(uow: ISyncUnitOfWork) -> int:
         return uow.notes.count()
 
 
-def find_note(notes: INoteRepository, ref: NoteRef) -> Note:
-    """The note named by `ref` (an id, or an exact title); NoteNotFound if none."""
-    note_id, title = note_id_or_title(ref)
-    note = notes.get(note_id) if note_id is not None else None
-    if note is None and title is not None:
-        note = notes.get_by_title(title)
-    if note is None:
-        raise NoteNotFound(ref)
-    return note
-
-
 def assemble_view(
     note: Note,
     projects: list[Project],
@@ -224,3 +191,15 @@ def resolve_links(uow: ISyncUnitOfWork, titles: Sequence[str]) -> dict[str, int 
     with uow:
         found = {key: uow.notes.get_by_title(key) for key in wanted}
     return {key: None if note is None else note.id for key, note in found.items()}
+
+
+MAX_LINK_SUGGESTIONS = 8
+
+
+def suggest_link_targets(
+    uow: ISyncUnitOfWork, fragment: str, exclude_note_id: int | None = None
+) -> list[TitleMatch]:
+    """The notes a `[[fragment` being typed may mean (titles, then aliases; the newest
+    notes for a bare `[[`), the note being edited left out."""
+    with uow:
+        return uow.notes.titles_matching(fragment[:120], MAX_LINK_SUGGESTIONS, exclude_note_id)

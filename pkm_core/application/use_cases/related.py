@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pkm_core.application.dto import DEFAULT_TUNING, RelatedNote, RelatedWhy, SearchTuning
+from pkm_core.application.editing import find_note
 from pkm_core.application.indexing import mean_vector
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.application.references import NoteRef
 from pkm_core.application.related import blend
-from pkm_core.application.use_cases.notes import find_note
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.errors import NoteNotFound
 from pkm_core.domain.snippet import make_snippet

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Text, and_, func, literal, select
 from sqlalchemy.orm import Session
 
-from pkm_core.application.dto import NoteFilter, NoteSummary, Page, PageRequest, SortOrder
+from pkm_core.application.dto import (
+    NoteFilter,
+    NoteSummary,
+    Page,
+    PageRequest,
+    SortOrder,
+    TitleMatch,
+)
 from pkm_core.domain.link import NoteLink
 from pkm_core.domain.note import Note
-from pkm_core.infrastructure.persistence.models import NoteLinkRow, NoteRow
+from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteLinkRow, NoteRow
 from pkm_core.infrastructure.persistence.note_sql import (
     LIVE,
     filter_clauses,
@@ -102,3 +109,56 @@ def linking_notes(session: Session, note_id: int) -> list[Note]:
         .order_by(NoteRow.id)
     )
     return [to_note(row) for row in session.execute(stmt)]
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def titles_matching(
+    session: Session, fragment: str, limit: int, exclude_note_id: int | None = None
+) -> list[TitleMatch]:
+    """Live notes whose title or an alias contains `fragment` (any case): exact matches
+    first, then those that start with it, then the shorter; the newest notes for an empty
+    fragment. Titles come before aliases of the same rank; a note matched by its title
+    is not offered again by an alias."""
+    key = " ".join(fragment.split()).lower()
+    others = [LIVE] if exclude_note_id is None else [LIVE, NoteRow.id != exclude_note_id]
+    if not key:
+        stmt = (
+            select(NoteRow.id, NoteRow.title)
+            .where(*others)
+            .order_by(NoteRow.updated_at.desc(), NoteRow.id.desc())
+            .limit(limit)
+        )
+        return [TitleMatch(r.id, r.title) for r in session.execute(stmt)]
+    pattern = f"%{_like_escaped(key)}%"
+    title_key = func.lower(NoteRow.title)
+    titles = (
+        select(NoteRow.id, NoteRow.title, literal(None, Text).label("alias"), title_key.label("k"))
+        .where(title_key.like(pattern, escape="\\"), *others)
+        .order_by(
+            title_key != key, ~title_key.startswith(key, autoescape=True), func.length(title_key)
+        )
+        .limit(limit)
+    )
+    aliases = (
+        select(NoteRow.id, NoteRow.title, NoteAliasRow.alias, NoteAliasRow.alias_key.label("k"))
+        .join(NoteAliasRow, NoteAliasRow.note_id == NoteRow.id)
+        .where(NoteAliasRow.alias_key.like(pattern, escape="\\"), *others)
+        .order_by(
+            NoteAliasRow.alias_key != key,
+            ~NoteAliasRow.alias_key.startswith(key, autoescape=True),
+            func.length(NoteAliasRow.alias_key),
+        )
+        .limit(limit)
+    )
+    rows = [*session.execute(titles), *session.execute(aliases)]
+    rows.sort(key=lambda r: (r.k != key, not r.k.startswith(key), r.alias is not None, len(r.k)))
+    seen: set[int] = set()
+    found: list[TitleMatch] = []
+    for r in rows:
+        if r.id not in seen:
+            seen.add(r.id)
+            found.append(TitleMatch(r.id, r.title, r.alias))
+    return found[:limit]

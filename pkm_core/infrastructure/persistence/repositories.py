@@ -11,7 +11,8 @@ their ports (`INoteRepository`, `IAsyncNoteRepository`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Text, any_, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -30,7 +31,9 @@ from pkm_core.application.dto import (
     ScoredNote,
     SearchTuning,
     SortOrder,
+    TitleMatch,
 )
+from pkm_core.application.ports import INoteRepository
 from pkm_core.domain.errors import NoteNotFound
 from pkm_core.domain.history import Revision, RevisionInfo, TrashedNote
 from pkm_core.domain.link import NoteLink
@@ -46,6 +49,8 @@ from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteRow, No
 from pkm_core.infrastructure.persistence.note_sql import LIVE, note_select, to_note
 
 NO_FILTER = NoteFilter()
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _prepared(note: NoteDraft | PreparedNote) -> PreparedNote:
@@ -145,6 +150,11 @@ class SyncSQLAlchemyNoteRepository:
 
     def linking_notes(self, note_id: int) -> list[Note]:
         return note_queries.linking_notes(self.session, note_id)
+
+    def titles_matching(
+        self, fragment: str, limit: int, exclude_note_id: int | None = None
+    ) -> list[TitleMatch]:
+        return note_queries.titles_matching(self.session, fragment, limit, exclude_note_id)
 
     def _get_existing(self, note_id: int) -> Note:
         note = self.get(note_id)
@@ -285,6 +295,14 @@ class AsyncSQLAlchemyNoteRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def run_sync(
+        self,
+        step: Callable[Concatenate[INoteRepository, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        return await self.session.run_sync(lambda s: step(_notes(s), *args, **kwargs))
 
     async def add(self, note: NoteDraft | PreparedNote, create_token: str | None = None) -> Note:
         return await self.session.run_sync(lambda s: _notes(s).add(note, create_token))

@@ -62,3 +62,16 @@ def test_an_imported_note_shows_its_image_and_its_links(
     assert len(images) == 1  # ![[diagram.png]] inline
     links = [p.proto.label for p in at.get("page_link")]
     assert md_escape("Headless Sync") in links and md_escape("Index (projects/alpha)") in links
+
+
+def test_a_stopped_import_says_how_many_files_it_had_done(
+    open_page: Callable[..., AppTest],
+) -> None:
+    at = open_page(PAGE)
+    at.session_state["import_running"] = True  # the run a Cancel click interrupted
+    at.session_state["import_progress"] = (40, 120)
+    at.run()
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("The last import was stopped after 40 of 120 files;")
+    at.run()
+    assert not at.warning  # said once

@@ -230,3 +230,31 @@ def test_a_search_address_reopens_the_same_search(
     reloaded = open_page(SEARCH, q="flour", mode="keyword", keyword="bread")
     assert reloaded.text_input(key="search_query").value == "flour"
     assert [link.value for link in reloaded.get("page_link")] == results == ["**Sourdough**"]
+
+
+def test_typing_an_open_link_offers_matching_titles_and_a_click_completes_it(
+    open_page: Callable[..., AppTest], kairos: Kairos
+) -> None:
+    make_note(kairos, "Espresso extraction")
+    make_note(kairos, "Espresso shots")
+    make_note(kairos, "Sourdough")
+    at = fill(open_page(WRITE), "Morning", "Pull a shot, see [[espr").run()
+    offered = [b for b in at.button if b.key and b.key.startswith("link_suggestion_")]
+    assert [b.label for b in offered] == ["Espresso shots", "Espresso extraction"]
+    offered[1].click().run()
+    assert at.text_area(key="draft_body").value == "Pull a shot, see [[Espresso extraction]]"
+    assert not [b for b in at.button if b.key and b.key.startswith("link_suggestion_")]
+    assert "[Espresso extraction](note?id=" in body_markdown(at)
+
+
+def test_an_open_link_to_no_note_says_so_and_an_edit_does_not_offer_itself(
+    open_page: Callable[..., AppTest], kairos: Kairos
+) -> None:
+    at = fill(open_page(WRITE), "Alone", "See [[Nothing like it").run()
+    assert any("No note is titled “Nothing like it” yet" in t for t in texts(at.caption))
+    own = make_note(kairos, "Espresso notes", "body")
+    make_note(kairos, "Espresso gear")
+    at = open_page(WRITE, note=own)
+    at.text_area(key="draft_body").input("Compare with [[Espresso").run()
+    offered = [b for b in at.button if b.key and b.key.startswith("link_suggestion_")]
+    assert [b.label for b in offered] == ["Espresso gear"]

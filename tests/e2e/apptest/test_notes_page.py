@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from pkm_core.application.use_cases.catalog import create_project
 from pkm_core.bootstrap import Kairos
+from tests.e2e.apptest.conftest import APP, TIMEOUT
 from tests.e2e.apptest.helpers import link_labels, make_note, texts
 
 
@@ -148,3 +149,21 @@ def test_the_filters_are_kept_when_the_person_comes_back(
     at.switch_page("views/search.py").run()
     at.switch_page("views/notes.py").run()
     assert listed(at) == ["Rye bread"]
+
+
+def test_the_dense_list_view_shows_one_row_per_note_and_is_kept_in_the_address(
+    open_page: Callable[..., AppTest], kairos: Kairos
+) -> None:
+    for title in ("Alpha", "Beta"):
+        make_note(kairos, title, f"A long excerpt about {title.lower()}.", keywords=("greek",))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["view"] = "list"  # a bookmarked address
+    at.run()
+    assert listed(at) == ["Beta", "Alpha"]
+    shown = [m.value for m in at.markdown]
+    assert not any("A long excerpt" in value for value in shown)  # rows carry no excerpt
+    assert any(t.endswith("· greek") for t in texts(at.caption))
+    assert at.query_params["view"] == "list"
+    cards = open_page()
+    assert any("A long excerpt about beta" in m.value for m in cards.markdown)
+    assert "view" not in cards.query_params

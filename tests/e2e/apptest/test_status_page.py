@@ -75,3 +75,20 @@ def test_an_empty_database_has_nothing_to_index(open_page: Callable[..., AppTest
     at = open_page(STATUS)
     assert metrics(at) == {"Notes": "0", "Chunks": "0", "Notes without vectors": "0"}
     assert "Nothing to index yet." in texts(at.caption)
+
+
+def test_a_rebuild_shows_its_count_and_a_stopped_one_says_how_far_it_got(
+    open_page: Callable[..., AppTest], kairos: Kairos
+) -> None:
+    make_note(kairos, "One", "first note")
+    at = open_page(STATUS)
+    at.session_state["status_reindex_running"] = (8, 26)  # a run cancelled after a batch
+    at.run()
+    assert any(
+        w.startswith("The rebuild was stopped after 8 of 26 notes; those are indexed.")
+        for w in texts(at.warning)
+    )
+    at.run()
+    assert not any("stopped after" in w for w in texts(at.warning))  # said once
+    at.button(key="reindex").click().run()
+    assert texts(at.success)[0] == "Re-indexed 1 note."

@@ -97,6 +97,26 @@ def test_wikilinks_open_their_note_from_the_preview_and_from_the_note_page(
     expect(page.get_by_role("heading", name="Morning routine")).to_be_visible()
 
 
+def test_typing_an_open_link_offers_titles_and_a_click_completes_it(page: Page) -> None:
+    create(page, "Tamping pressure", "Level, firm, about fifteen kilos.")
+    fresh_form(page)
+    page.get_by_role("textbox", name="Title").fill("Shot diary")
+    body = page.get_by_role("textbox", name="Body (Markdown)")
+    body.click()
+    body.press_sequentially("Pressed per [[tamp")  # the focus stays in the box
+    offered = page.locator(".st-key-link_suggestions").get_by_role(
+        "button", name="Tamping pressure"
+    )
+    expect(offered).to_be_visible()
+    shoot(page, "link-suggestions")
+    offered.click()
+    expect(body).to_have_value("Pressed per [[Tamping pressure]]")
+    expect(page.locator(".st-key-link_suggestions")).to_have_count(0)
+    page.get_by_role("textbox", name="Title").click()  # hands the body to the preview
+    preview = page.get_by_test_id("stMarkdownContainer").get_by_role("link", name="Tamping")
+    expect(preview.first).to_have_attribute("href", re.compile(r"^note\?id=\d+$"))
+
+
 def test_a_rename_rewrites_the_link_in_the_other_note(page: Page) -> None:
     target = create(page, "Espresso extraction", "Twenty-five seconds, nine bars.")
     create(page, "Shot log", "Today: see [[Espresso extraction#Timing]] again.")
@@ -154,11 +174,15 @@ def test_a_double_clicked_slow_save_makes_exactly_one_note(page: Page) -> None:
     page.get_by_role("textbox", name="Title").click()
     settle(page)
     page.locator(".st-key-save button:visible").dblclick()
+    working = page.locator(".st-key-save button:visible")
+    expect(working).to_have_text(re.compile("Saving…"))
+    expect(working).to_be_disabled()
     # Embedding 150,000 characters on a shared CPU takes a while.
     expect(page.get_by_text("Saved · version 1")).to_be_visible(timeout=SLOW_SAVE)
     saved(page, "Water chemistry")
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_text("UniqueViolation")).to_have_count(0)
+    expect(page.locator(".st-key-save button:visible")).to_be_enabled()
     sidebar_link(page, "Search").click()
     page.get_by_role("radio", name="By keyword").click()
     box = page.get_by_role("textbox", name="Search")

@@ -101,12 +101,22 @@ async def test_an_assistant_writes_finds_reads_and_relates_notes_by_meaning(
         by_text = await call(client, "related_notes", text="my cat scratches the sofa", limit=1)
         assert by_text[0]["id"] == kitten["id"]
 
-        updated = await call(
-            client, "update_note", note=puppy["id"], expected_version=1, body="Vet, shots, dog."
+        renamed = await call(
+            client, "update_note", note="Kitten care", expected_version=1, title="Cat care"
         )
-        assert updated["version"] == 2
+        assert renamed["relinked"] == [{"id": puppy["id"], "title": "Puppy vaccinations"}]
+        assert renamed["links_in"] == [{"id": puppy["id"], "title": "Puppy vaccinations"}]
+        relinked = await call(client, "get_note", note=puppy["id"])
+        assert relinked["body"] == "Take the young dog to the vet for its shots. See [[Cat care]]."
+        assert relinked["version"] == 2
+        assert relinked["links_out"] == [{"title": "Cat care", "id": kitten["id"]}]
+
+        updated = await call(
+            client, "update_note", note=puppy["id"], expected_version=2, body="Vet, shots, dog."
+        )
+        assert (updated["version"], updated["relinked"]) == (3, [])
         stale = await error_of(
-            client, "update_note", note=puppy["id"], expected_version=1, body="Overwrite!"
+            client, "update_note", note=puppy["id"], expected_version=2, body="Overwrite!"
         )
         assert "changed elsewhere" in stale and "nothing was overwritten" in stale
         assert (await call(client, "get_note", note=puppy["id"]))["body"] == "Vet, shots, dog."
@@ -117,7 +127,7 @@ async def test_an_assistant_writes_finds_reads_and_relates_notes_by_meaning(
 
         resource = await client.read_resource(f"kairos://note/{kitten['id']}")
         [content] = resource.contents
-        assert content.text.startswith("# Kitten care\n\n")  # type: ignore[union-attr]
+        assert content.text.startswith("# Cat care\n\n")  # type: ignore[union-attr]
 
 
 BAD_CALLS = [

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from pkm_core.application.dto import NoteFilter, PreparedNote, SearchMode
-from pkm_core.application.use_cases import drafts, history
+from pkm_core.application.use_cases import async_notes, drafts, history
 from pkm_core.application.use_cases import notes as use_cases
 from pkm_core.application.use_cases.search import related_notes, search_notes
 from pkm_core.bootstrap import DatabaseUrls
@@ -162,6 +163,77 @@ def test_a_rename_rewrites_links_in_one_transaction_and_backlinks_survive(
     assert use_cases.get_note(uow(), b.id).body == "[[Espresso shots#Grind]]"
     hits = search_notes(uow(), fake_embedder, "shots", mode=SearchMode.KEYWORD)
     assert {h.note_id for h in hits} == {target.id, a.id, b.id}
+
+
+async def test_a_rename_through_the_async_path_rewrites_links_as_the_sync_one_does(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder
+) -> None:
+    def uow() -> SyncSQLAlchemyUnitOfWork:
+        return SyncSQLAlchemyUnitOfWork(clean_database.sync_url)
+
+    target = use_cases.create_note(uow(), fake_embedder, NoteDraft(title="Espresso extraction"))
+    a = use_cases.create_note(
+        uow(), fake_embedder, NoteDraft(title="A", body="[[Espresso extraction|shot]] and more")
+    )
+    b = use_cases.create_note(
+        uow(), fake_embedder, NoteDraft(title="B", body="See [[espresso extraction#Grind]].")
+    )
+    saved = await async_notes.edit_note(
+        AsyncSQLAlchemyUnitOfWork(clean_database.async_url),
+        fake_embedder,
+        "Espresso extraction",
+        target.version,
+        async_notes.NoteChanges(title="Espresso shots"),
+    )
+    assert saved.note.title == "Espresso shots"
+    assert sorted((n.title, n.note_id) for n in saved.relinked) == [("A", a.id), ("B", b.id)]
+    rewritten = use_cases.get_note(uow(), a.id)
+    assert (rewritten.body, rewritten.version) == ("[[Espresso shots|shot]] and more", 2)
+    assert history.get_revision(uow(), a.id, 1).body == "[[Espresso extraction|shot]] and more"
+    assert use_cases.get_note(uow(), b.id).body == "See [[Espresso shots#Grind]]."
+    view = use_cases.view_note(uow(), target.id)
+    assert sorted(n.title for n in view.backlinks) == ["A", "B"]
+    assert [(link.title, link.note_id) for link in use_cases.view_note(uow(), b.id).links_out] == [
+        ("Espresso shots", target.id)
+    ]
+
+
+class EditsALinkingNoteOnce(FakeEmbedder):
+    """An embedder during whose first call another writer edits note `other_id`."""
+
+    def __init__(self, sync_url: str, other_id: int) -> None:
+        super().__init__()
+        self._sync_url, self._other_id, self.raced = sync_url, other_id, False
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not self.raced:
+            self.raced = True
+            uow = SyncSQLAlchemyUnitOfWork(self._sync_url)
+            other = use_cases.get_note(uow, self._other_id)
+            edited = other.draft().model_copy(update={"body": other.body + " Edited meanwhile."})
+            use_cases.update_note(uow, FakeEmbedder(), other.id, edited, other.version)
+        return super().embed_documents(texts)
+
+
+async def test_an_async_rename_reads_again_when_a_linking_note_changed_meanwhile(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder
+) -> None:
+    def uow() -> SyncSQLAlchemyUnitOfWork:
+        return SyncSQLAlchemyUnitOfWork(clean_database.sync_url)
+
+    target = use_cases.create_note(uow(), fake_embedder, NoteDraft(title="Old name"))
+    other = use_cases.create_note(uow(), fake_embedder, NoteDraft(title="O", body="[[Old name]]"))
+    racing = EditsALinkingNoteOnce(clean_database.sync_url, other.id)
+    renamed = await async_notes.update_note(
+        AsyncSQLAlchemyUnitOfWork(clean_database.async_url),
+        racing,
+        target.id,
+        NoteDraft(title="New name"),
+        target.version,
+    )
+    assert racing.raced and renamed.title == "New name"
+    both = use_cases.get_note(uow(), other.id)
+    assert (both.body, both.version) == ("[[New name]] Edited meanwhile.", 3)
 
 
 def test_concurrent_creates_with_one_token_make_one_note_and_no_error(

@@ -65,3 +65,25 @@ def test_a_fresh_database_takes_the_dimension_of_the_first_model(
         assert u.index.recorded_model() == ("wide-model", 512)
     # Put the shared test database back to the default model's dimension.
     reindex(uow, FakeEmbedder())
+
+
+def test_a_cancelled_reindex_stops_between_batches_and_keeps_what_it_indexed(
+    clean_database: object, uow: UowFactory, add: AddNote
+) -> None:
+    for i in range(5):
+        add(f"Note {i}", f"common words and topic{i}")
+    small = FakeEmbedder(dimension=16, model_name="small-model")
+    progress: list[tuple[int, int]] = []
+    done = reindex(
+        uow,
+        small,
+        lambda d, t: progress.append((d, t)),
+        batch_size=2,
+        should_cancel=lambda: len(progress) > 1,  # after the first batch's commit
+    )
+    assert (done, progress) == (2, [(0, 5), (2, 5)])
+    status = index_status(uow(), "small-model")
+    assert (status.recorded_model, status.notes_without_vectors) == ("small-model", 3)
+    assert reindex(uow, small) == 5  # run again: every note is indexed
+    assert index_status(uow(), "small-model").notes_without_vectors == 0
+    reindex(uow, FakeEmbedder())  # the shared test database back to the default model
