@@ -15,6 +15,7 @@ from sqlalchemy import text
 from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, SearchMode
 from pkm_core.application.fusion import fuse
 from pkm_core.application.use_cases.catalog import create_project
+from pkm_core.application.use_cases.notes import delete_note
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.domain.errors import EmbeddingModelMismatch
 from pkm_core.domain.note import Note
@@ -120,6 +121,36 @@ def test_filters_by_keyword_project_and_date_apply_to_every_mode(
     assert found(NoteFilter(project_id=research.id)) == {"Bees in thesis"}  # nested project
     assert found(NoteFilter(keywords=("insects",), created_from=late.created_at)) == {"Bees lately"}
     assert found(NoteFilter(created_to=late.created_at - timedelta(days=1))) == set()
+
+
+@pytest.mark.parametrize("tuning", [EXACT, THROUGH_HNSW], ids=["exact", "hnsw"])
+@pytest.mark.parametrize("mode", list(SearchMode))
+def test_a_project_filter_reaches_every_depth_of_the_subtree_and_leaves_out_trashed_notes(
+    uow: UowFactory,
+    add: AddNote,
+    fake_embedder: FakeEmbedder,
+    mode: SearchMode,
+    tuning: object,
+) -> None:
+    top = create_project(uow(), "Top")
+    middle = create_project(uow(), "Middle", parent_id=top.id)
+    bottom = create_project(uow(), "Bottom", parent_id=middle.id)
+    beside = create_project(uow(), "Beside")
+    add("Bees at the top", "bees pollinate", project_id=top.id)
+    add("Bees at the bottom", "bees pollinate clover", project_id=bottom.id)
+    add("Bees beside", "bees pollinate orchards", project_id=beside.id)
+    gone = add("Bees trashed", "bees pollinate the garden", project_id=bottom.id)
+    delete_note(uow(), gone.id)
+
+    def found(project_id: int) -> set[str]:
+        hits = search_notes(
+            uow(), fake_embedder, "bees", mode, NoteFilter(project_id=project_id), tuning=tuning
+        )
+        return set(titles(hits))
+
+    assert found(top.id) == {"Bees at the top", "Bees at the bottom"}
+    assert found(middle.id) == {"Bees at the bottom"}
+    assert found(beside.id) == {"Bees beside"}
 
 
 def test_a_selective_filter_does_not_starve_the_vector_search(
