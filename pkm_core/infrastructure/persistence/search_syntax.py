@@ -60,7 +60,7 @@ def _matches(text: str, phrase: bool) -> ColumnElement[bool]:
     """The note's search_tsv holds `text` (a phrase: its words in that order), matched in
     the note's own language, accents folded."""
     to_query = func.phraseto_tsquery if phrase else func.plainto_tsquery
-    return NoteRow.search_tsv.op("@@")(to_query(note_regconfig(), fold_accents(text)))
+    return NoteRow.search_tsv.bool_op("@@")(to_query(note_regconfig(), fold_accents(text)))
 
 
 def syntax_clauses(query: SearchQuery) -> list[ColumnElement[bool]]:
