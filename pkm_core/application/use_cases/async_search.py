@@ -24,6 +24,7 @@ from pkm_core.application.use_cases.related import (
     with_passages,
 )
 from pkm_core.application.use_cases.search import (
+    query_vector,
     search_request,
     shape_hits,
 )
@@ -46,13 +47,9 @@ async def search_notes(
     query, limit, offset = request.query, request.limit, request.offset
     if not request.text.strip() or limit == 0:
         return []
-    vector = None
-    model = None
-    if request.needs_vector:
-        if embedder is None:
-            raise ValueError("Semantic and hybrid search need the embedding model.")
-        vector = await asyncio.to_thread(embedder.embed_query, request.text.strip())
-        model = embedder.model_name
+    vector, model = (None, None)
+    if request.needs_vector:  # the model runs off the event loop; keyword search needs none
+        vector, model = await asyncio.to_thread(query_vector, request, embedder)
     async with uow:
         if request.mode is SearchMode.SEMANTIC:
             assert vector is not None

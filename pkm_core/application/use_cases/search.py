@@ -119,6 +119,17 @@ def search_request(query: str, mode: SearchMode | str, limit: int, offset: int) 
     )
 
 
+def query_vector(
+    request: SearchRequest, embedder: IEmbedder | None
+) -> tuple[list[float] | None, str | None]:
+    """The query's vector and the model that made it, or (None, None) for keyword search."""
+    if not request.needs_vector:
+        return None, None
+    if embedder is None:
+        raise ValueError("Semantic and hybrid search need the embedding model.")
+    return embedder.embed_query(request.text.strip()), embedder.model_name
+
+
 def search_notes(
     uow: ISyncUnitOfWork,
     embedder: IEmbedder | None,
@@ -140,13 +151,7 @@ def search_notes(
     query, mode, limit, offset = request.query, request.mode, request.limit, request.offset
     if not request.text.strip() or limit == 0:
         return []
-    vector = None
-    model = None
-    if request.needs_vector:
-        if embedder is None:
-            raise ValueError("Semantic and hybrid search need the embedding model.")
-        vector = embedder.embed_query(request.text.strip())
-        model = embedder.model_name
+    vector, model = query_vector(request, embedder)
     with uow:
         if mode is SearchMode.SEMANTIC:
             assert vector is not None
