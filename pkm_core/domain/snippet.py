@@ -11,6 +11,7 @@ and wraps the spans in highlights; nothing in the text itself is markup.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -125,21 +126,56 @@ class _Matcher:
         return stem(folded, self.language) in self.stems
 
 
-def _window(flags: list[bool], size: int) -> int:
-    """Start of a `size`-word window holding the most matches, centred on them."""
-    if len(flags) <= size:
+def _candidates(terms: QueryTerms, matcher: _Matcher) -> re.Pattern[str] | None:
+    """The words of a passage that may match (a superset, the matcher decides): ASCII
+    words starting, in any case, with a stem's head or the prefix, and every word holding
+    a non-ASCII letter (its folded form is not its lower case). None: nothing can match."""
+    starts = sorted({*matcher.heads, *([terms.prefix] if terms.prefix else [])}, key=len)
+    if not starts:
+        return None
+    heads = "|".join(re.escape(h) for h in reversed(starts))
+    return _candidate_pattern(heads)
+
+
+@lru_cache(maxsize=256)
+def _candidate_pattern(heads: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?=(?i:{heads})|\w*?[^\W\x00-\x7f])\w+", re.UNICODE)
+
+
+def _matched_tokens(text: str, terms: QueryTerms, hit: _Matcher) -> list[int]:
+    """The indexes of the space-separated tokens of `text` holding a matching word, in order.
+    Only candidate words are looked at: a long passage costs one regex scan, not a Python
+    step per word (the snippet of a 20,000-character keyword passage, docs/PERFORMANCE.md)."""
+    pattern = _candidates(terms, hit)
+    if pattern is None:
+        return []
+    found: list[int] = []
+    token, position = 0, 0
+    for m in pattern.finditer(text):
+        if not hit(m.group()):
+            continue
+        token += text.count(" ", position, m.start())
+        position = m.start()
+        if not found or found[-1] != token:
+            found.append(token)
+    return found
+
+
+def _window(matched: list[int], count: int, size: int) -> int:
+    """Start of a `size`-word window (of `count` tokens) holding the most matched tokens,
+    centred on them: the earliest best window, whose start is 0 or where a match enters."""
+    if count <= size or not matched:
         return 0
-    current = sum(flags[:size])
-    best_start, best = 0, current
-    for start in range(1, len(flags) - size + 1):
-        current += flags[start + size - 1] - flags[start - 1]
-        if current > best:
-            best_start, best = start, current
-    if best == 0:
-        return 0
-    hits = [i for i in range(best_start, best_start + size) if flags[i]]
+    last = count - size
+    starts = [0, *(i - size + 1 for i in matched if 0 < i - size + 1 <= last)]
+    best_start, best = 0, -1
+    for start in starts:  # in increasing order: the first best one is kept
+        inside = bisect_left(matched, start + size) - bisect_left(matched, start)
+        if inside > best:
+            best_start, best = start, inside
+    hits = matched[bisect_left(matched, best_start) : bisect_left(matched, best_start + size)]
     centred = (hits[0] + hits[-1]) // 2 - size // 2
-    return max(0, min(centred, hits[0], len(flags) - size))
+    return max(0, min(centred, hits[0], last))
 
 
 def make_snippet(
@@ -149,21 +185,18 @@ def make_snippet(
     densest run of query words, with the spans of the matches; the start of the passage
     when nothing matches. `…` marks where text was cut."""
     text = " ".join(_TOKEN.findall(plain_text(passage)))
-    tokens = list(_TOKEN.finditer(text))
-    if not tokens:
+    if not text:
         return Snippet("")
-    hit = QueryTerms.parse(query).matcher(language)
-    flags = [any(hit(w) for w in _WORD.findall(t.group())) for t in tokens]
-    start = _window(flags, words)
-    shown = tokens[start : start + words]
-    begin, end = shown[0].start(), shown[-1].end()
+    tokens = text.split(" ")
+    terms = QueryTerms.parse(query)
+    hit = terms.matcher(language)
+    start = _window(_matched_tokens(text, terms, hit), len(tokens), words)
+    shown = " ".join(tokens[start : start + words])
     lead = "… " if start > 0 else ""
     spans = tuple(
-        (len(lead) + m.start() - begin, len(lead) + m.end() - begin)
-        for t, flag in zip(shown, flags[start : start + words], strict=True)
-        if flag
-        for m in _WORD.finditer(text, t.start(), t.end())
+        (len(lead) + m.start(), len(lead) + m.end())
+        for m in _WORD.finditer(shown)
         if hit(m.group())
     )
     tail = " …" if start + words < len(tokens) else ""
-    return Snippet(lead + text[begin:end] + tail, spans)
+    return Snippet(lead + shown + tail, spans)

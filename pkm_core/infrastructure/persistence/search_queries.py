@@ -17,7 +17,9 @@ migration 0002, at most `postings_per_term` of them, and scored exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
@@ -46,6 +48,7 @@ from sqlalchemy.orm import Session, aliased
 from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, ScoredNote, SearchTuning
 from pkm_core.domain.embedding import same_model
 from pkm_core.domain.errors import EmbeddingModelMismatch
+from pkm_core.domain.language import valid_config
 from pkm_core.domain.query import SearchQuery
 from pkm_core.domain.text import fold_accents
 from pkm_core.infrastructure import word_frequency
@@ -64,10 +67,12 @@ from pkm_core.infrastructure.persistence.note_sql import (
 )
 from pkm_core.infrastructure.persistence.search_syntax import (
     exact_match_ids,
+    languages_column,
     languages_present,
     regconfig,
     restrict_exact,
     restricted,
+    title_key,
 )
 
 # A keyword-only hit has no best chunk: its snippet is cut from the start of the body.
@@ -151,7 +156,7 @@ def _filtered_cte(filtered: Select[Any] | None) -> CTE | None:
 
 
 def _semantic_cte(
-    vector: Sequence[float],
+    dimension: int,
     k: int,
     filtered: CTE | None,
     exact: bool,
@@ -160,8 +165,8 @@ def _semantic_cte(
 ) -> CTE:
     """(note_id, chunk_id, similarity) of the k notes whose best chunk is nearest.
     `unmaterialized` is the filter's own SELECT (the one `filtered` materializes), used by
-    the HNSW branch."""
-    query_vector = bindparam("query_vector", list(vector), type_=Vector(len(vector)))
+    the HNSW branch. The query's vector is the parameter `query_vector`."""
+    query_vector = bindparam("query_vector", type_=Vector(dimension), required=True)
     distance = NoteChunkRow.embedding.cosine_distance(query_vector)
     chunks = select(
         NoteChunkRow.note_id, NoteChunkRow.id.label("chunk_id"), distance.label("distance")
@@ -215,9 +220,10 @@ def _prefix_end(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _query_lexemes(query: str, configs: Sequence[str]) -> CTE:
-    """The query's lexemes in every language present (each config stems its own way)."""
-    text: Any = bindparam("query_text", fold_accents(query))
+def _query_lexemes(configs: Sequence[str]) -> CTE:
+    """The query's lexemes in every language present (each config stems its own way); the
+    query is the parameter `query_text` (accents folded)."""
+    text: Any = bindparam("query_text", type_=Text, required=True)
     sets = [
         select(
             literal(c).label("config"),
@@ -228,14 +234,12 @@ def _query_lexemes(query: str, configs: Sequence[str]) -> CTE:
     return (union_all(*sets) if len(sets) > 1 else sets[0]).cte("query_lexemes")
 
 
-def _background_cte(query: str, configs: Sequence[str]) -> CTE | None:
-    """(term, fraction): how common each query lexeme is in its language (wordfreq)."""
-    fractions = word_frequency.background_fractions(query, configs or [TEXT_SEARCH_CONFIG])
-    if not fractions:
-        return None
+def _background_cte() -> CTE:
+    """(term, fraction): how common each query lexeme is in its language (wordfreq), the
+    parameters `bg_terms` and `bg_fractions`."""
     return select(
-        func.unnest(bindparam("bg_terms", list(fractions), type_=ARRAY(Text))).label("term"),
-        func.unnest(bindparam("bg_fractions", list(fractions.values()), type_=ARRAY(Double))).label(
+        func.unnest(bindparam("bg_terms", type_=ARRAY(Text), required=True)).label("term"),
+        func.unnest(bindparam("bg_fractions", type_=ARRAY(Double), required=True)).label(
             "fraction"
         ),
     ).cte("background")
@@ -253,31 +257,55 @@ def _idf(doc_count: Any, df: Any, fraction: Any, background_docs: float) -> Colu
     return func.ln(1 + (n - d + _float(0.5)) / (d + _float(0.5)))
 
 
+@dataclass(frozen=True, slots=True)
+class KeywordShape:
+    """What of a keyword query decides its statement's shape (the rest are parameters)."""
+
+    configs: tuple[str, ...]  # the languages present, in which the query is stemmed
+    prefix: bool  # the unfinished last word is expanded
+    background: bool  # some query words have a background frequency
+
+
+def keyword_params(
+    query: str, configs: Sequence[str], tuning: SearchTuning
+) -> tuple[KeywordShape, dict[str, Any]]:
+    """The shape of the keyword side for `query` (the query's words) and its parameters."""
+    params: dict[str, Any] = {"query_text": fold_accents(query)}
+    prefix = _prefix(query) if tuning.prefix_expansions > 0 else ""
+    if prefix:
+        params |= {"prefix": prefix, "prefix_end": _prefix_end(prefix)}
+    fractions: dict[str, float] = {}
+    if tuning.background_docs > 0:
+        fractions = word_frequency.background_fractions(query, configs or [TEXT_SEARCH_CONFIG])
+    if fractions:
+        params |= {"bg_terms": list(fractions), "bg_fractions": list(fractions.values())}
+    return KeywordShape(tuple(configs), bool(prefix), bool(fractions)), params
+
+
 def _keyword_cte(
-    query: str,
+    shape: KeywordShape,
     k: int,
     filtered: CTE | None,
     tuning: SearchTuning,
-    configs: Sequence[str] = (),
 ) -> CTE:
     """(note_id, score, ceiling) of the k best notes by BM25 (title words weigh
-    `title_weight`); `ceiling` is the query's highest possible score, Σ idf · (k1 + 1)."""
+    `title_weight`); `ceiling` is the query's highest possible score, Σ idf · (k1 + 1).
+    The query's values are the parameters of `keyword_params`."""
     terms = Bm25TermRow
     df = term_df()
-    query_lexemes = _query_lexemes(query, configs)
+    query_lexemes = _query_lexemes(shape.configs)
     branches: list[Select[int, str, int, float]] = [
         select(terms.id, terms.term, df.label("df"), _float(1.0).label("boost")).where(
             terms.term.in_(select(query_lexemes.c.term)), df > 0
         )
     ]
-    prefix = _prefix(query)
-    if prefix and tuning.prefix_expansions > 0:
+    if shape.prefix:
         expansions = (
             select(terms.id, terms.term, df.label("df"), _float(PREFIX_BOOST).label("boost"))
             .where(
                 # A range, not LIKE: a btree on a "C"-collated column serves it with any driver.
-                terms.term >= bindparam("prefix", prefix),
-                terms.term < bindparam("prefix_end", _prefix_end(prefix)),
+                terms.term >= bindparam("prefix", type_=Text, required=True),
+                terms.term < bindparam("prefix_end", type_=Text, required=True),
                 df > 0,
                 terms.term.not_in(select(query_lexemes.c.term)),
             )
@@ -298,7 +326,7 @@ def _keyword_cte(
         ).label("avgdl"),
     )
     stats_cte = stats.cte("stats")
-    background = _background_cte(query, configs) if tuning.background_docs > 0 else None
+    background = _background_cte() if shape.background else None
     joined = matched.join(stats_cte, true())
     if background is not None:
         joined = joined.outerjoin(background, background.c.term == matched.c.term)
@@ -513,9 +541,10 @@ def _page(
     score: ColumnElement[Any],
     exact: ColumnElement[Any] | None = None,
     ceiling: ColumnElement[Any] | None = None,
+    languages: bool = False,
 ) -> Select[Any]:
     """One page of `ranked` with the title and the passage a snippet is cut from; exact
-    title matches first."""
+    title matches first. `languages`: with the languages present (an array column)."""
     passage = (
         func.coalesce(NoteChunkRow.text, func.left(NoteRow.body, PASSAGE_CHARS))
         if chunk is not None
@@ -532,6 +561,7 @@ def _page(
         exact_column.label("exact"),
         NoteRow.text_config.label("language"),
         (ceiling if ceiling is not None else literal(None)).label("ceiling"),
+        *([languages_column().label("languages")] if languages else []),
     ).join(NoteRow, and_(NoteRow.id == ranked.c.note_id, LIVE))
     if chunk is not None:
         stmt = stmt.outerjoin(NoteChunkRow, NoteChunkRow.id == chunk)
@@ -540,6 +570,10 @@ def _page(
 
 
 def _rows(result: Any) -> list[ScoredNote]:
+    return _scored(result.all())
+
+
+def _scored(rows: Sequence[Any]) -> list[ScoredNote]:
     return [
         ScoredNote(
             note_id=r.note_id,
@@ -552,7 +586,7 @@ def _rows(result: Any) -> list[ScoredNote]:
             language=r.language,
             keyword_ceiling=None if r.ceiling is None else float(r.ceiling),
         )
-        for r in result.all()
+        for r in rows
     ]
 
 
@@ -573,6 +607,139 @@ def _vector_search_setup(
     return passing is not None and passing <= tuning.exact_filter_limit
 
 
+# ------------------------------------------------------------- statements built once
+# A search statement is built from its shape (mode, languages, prefix, background, exact
+# title, depth, page, tuning) and takes the query's values as named parameters. Without
+# a filter the shapes are few and each is built once per process (lru_cache): the same
+# statement object also keeps its SQLAlchemy cache key, so neither building nor compiling
+# is paid again (a third of a keyword search at 100k notes before, docs/PERFORMANCE.md).
+# A filter's own values are inlined in its SELECT, so a filtered statement is built per
+# search as before.
+
+_STATEMENTS = 512
+
+
+def _exact_params(parsed: SearchQuery) -> dict[str, Any]:
+    key = title_key(parsed.text)
+    return {"title_key": key} if key else {}
+
+
+def _semantic_select(
+    dimension: int,
+    k: int,
+    offset: int,
+    tuning: SearchTuning,
+    exact: bool = False,
+    filtered: Select[Any] | None = None,
+) -> Select[Any]:
+    depth = offset + k
+    semantic = _semantic_cte(dimension, depth, _filtered_cte(filtered), exact, tuning, filtered)
+    return _page(
+        semantic,
+        k,
+        offset,
+        chunk=semantic.c.chunk_id,
+        similarity=semantic.c.similarity,
+        keyword_score=None,
+        score=semantic.c.similarity,
+    )
+
+
+def _keyword_select(
+    shape: KeywordShape,
+    with_exact: bool,
+    k: int,
+    offset: int,
+    tuning: SearchTuning,
+    filtered: Select[Any] | None = None,
+) -> Select[Any]:
+    shared = _filtered_cte(filtered)
+    keyword = _keyword_cte(shape, offset + k, shared, tuning)
+    exact_ids = restrict_exact(exact_match_ids(), shared) if with_exact else None
+    ranked = _with_exact(keyword, exact_ids, "score")
+    return _page(
+        ranked,
+        k,
+        offset,
+        chunk=None,
+        similarity=None,
+        keyword_score=ranked.c.score,
+        score=ranked.c.score,
+        exact=ranked.c.exact,
+        ceiling=ranked.c.ceiling,
+        languages=True,
+    )
+
+
+def _hybrid_select(
+    dimension: int,
+    shape: KeywordShape,
+    with_exact: bool,
+    depth: int,
+    k: int,
+    offset: int,
+    tuning: SearchTuning,
+    exact: bool = False,
+    filtered: Select[Any] | None = None,
+) -> Select[Any]:
+    shared = _filtered_cte(filtered)
+    fused = _fused_cte(
+        _semantic_cte(dimension, depth, shared, exact, tuning, filtered),
+        _keyword_cte(shape, depth, shared, tuning),
+        tuning,
+    )
+    exact_ids = restrict_exact(exact_match_ids(), shared) if with_exact else None
+    ranked = _with_exact(fused, exact_ids, "score")
+    return _page(
+        ranked,
+        k,
+        offset,
+        chunk=ranked.c.chunk_id,
+        similarity=ranked.c.similarity,
+        keyword_score=ranked.c.keyword_score,
+        score=ranked.c.score,
+        exact=ranked.c.exact,
+        languages=True,
+    )
+
+
+_semantic_statement = lru_cache(maxsize=_STATEMENTS)(_semantic_select)
+_keyword_statement = lru_cache(maxsize=_STATEMENTS)(_keyword_select)
+_hybrid_statement = lru_cache(maxsize=_STATEMENTS)(_hybrid_select)
+
+
+# ------------------------------------------------------------------ languages present
+# The keyword side stems the query in every language of the stored notes. They are
+# remembered per database, and every keyword or hybrid statement reports, as a column,
+# the languages present in its own snapshot: when they differ from the ones it was built
+# with (a note in a new language was saved, by any process), the search runs again with
+# them. A search with no rows cannot report them and asks in a statement of its own.
+# Either way the languages are read in the search's transaction, as they were before.
+
+_KNOWN_LANGUAGES: dict[str, tuple[str, ...]] = {}
+
+
+def in_languages_present(
+    session: Session, search: Callable[[tuple[str, ...]], Sequence[Any]]
+) -> Sequence[Any]:
+    """`search(configs)`'s rows (they carry a `languages` column) for the languages
+    present."""
+    bind = session.get_bind()
+    database = bind.engine.url.render_as_string(hide_password=True)
+    known = _KNOWN_LANGUAGES.get(database)
+    configs = tuple(languages_present(session)) if known is None else known
+    rows = search(configs)
+    if rows:
+        found = tuple(valid_config(c) for c in rows[0].languages)
+    else:  # just read in this transaction, or asked now
+        found = configs if known is None else tuple(languages_present(session))
+    _KNOWN_LANGUAGES[database] = found
+    return rows if found == configs else search(found)
+
+
+# ------------------------------------------------------------------------- searches
+
+
 def nearest_chunks(
     session: Session,
     vector: Sequence[float],
@@ -589,17 +756,11 @@ def nearest_chunks(
     depth = offset + k
     filtered = restricted(filtered_note_ids(filters), SearchQuery.parse(query))
     exact = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
-    semantic = _semantic_cte(vector, depth, _filtered_cte(filtered), exact, tuning, filtered)
-    stmt = _page(
-        semantic,
-        k,
-        offset,
-        chunk=semantic.c.chunk_id,
-        similarity=semantic.c.similarity,
-        keyword_score=None,
-        score=semantic.c.similarity,
-    )
-    return _rows(session.execute(stmt))
+    if filtered is None:
+        stmt = _semantic_statement(len(vector), k, offset, tuning)
+    else:
+        stmt = _semantic_select(len(vector), k, offset, tuning, exact, filtered)
+    return _rows(session.execute(stmt, {"query_vector": list(vector)}))
 
 
 def keyword_rank(
@@ -612,24 +773,21 @@ def keyword_rank(
     tuning: SearchTuning = DEFAULT_TUNING,
 ) -> list[ScoredNote]:
     """Notes by BM25 over their lexemes, in every language present; a note whose title
-    is the query first. Two statements (the languages present, then the search)."""
+    is the query first. One statement (two when the languages present changed)."""
     parsed = SearchQuery.parse(query)
-    configs = languages_present(session)
-    filtered = _filtered_cte(restricted(filtered_note_ids(filters), parsed))
-    keyword = _keyword_cte(parsed.text, offset + k, filtered, tuning, configs)
-    ranked = _with_exact(keyword, restrict_exact(exact_match_ids(parsed), filtered), "score")
-    stmt = _page(
-        ranked,
-        k,
-        offset,
-        chunk=None,
-        similarity=None,
-        keyword_score=ranked.c.score,
-        score=ranked.c.score,
-        exact=ranked.c.exact,
-        ceiling=ranked.c.ceiling,
-    )
-    return _rows(session.execute(stmt))
+    filtered = restricted(filtered_note_ids(filters), parsed)
+    exact_params = _exact_params(parsed)
+
+    def search(configs: tuple[str, ...]) -> Sequence[Any]:
+        shape, params = keyword_params(parsed.text, configs, tuning)
+        with_exact = bool(exact_params)
+        if filtered is None:
+            stmt = _keyword_statement(shape, with_exact, k, offset, tuning)
+        else:
+            stmt = _keyword_select(shape, with_exact, k, offset, tuning, filtered)
+        return session.execute(stmt, params | exact_params).all()
+
+    return _scored(in_languages_present(session, search))
 
 
 def hybrid_rank(
@@ -647,27 +805,23 @@ def hybrid_rank(
     note whose title is the query first."""
     parsed = SearchQuery.parse(query)
     depth = max(tuning.candidates, offset + k)
-    configs = languages_present(session)
     filtered = restricted(filtered_note_ids(filters), parsed)
     exact = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
-    shared = _filtered_cte(filtered)
-    fused = _fused_cte(
-        _semantic_cte(vector, depth, shared, exact, tuning, filtered),
-        _keyword_cte(parsed.text, depth, shared, tuning, configs),
-        tuning,
-    )
-    ranked = _with_exact(fused, restrict_exact(exact_match_ids(parsed), shared), "score")
-    stmt = _page(
-        ranked,
-        k,
-        offset,
-        chunk=ranked.c.chunk_id,
-        similarity=ranked.c.similarity,
-        keyword_score=ranked.c.keyword_score,
-        score=ranked.c.score,
-        exact=ranked.c.exact,
-    )
-    return _rows(session.execute(stmt))
+    exact_params = _exact_params(parsed)
+
+    def search(configs: tuple[str, ...]) -> Sequence[Any]:
+        shape, params = keyword_params(parsed.text, configs, tuning)
+        params |= exact_params | {"query_vector": list(vector)}
+        with_exact = bool(exact_params)
+        if filtered is None:
+            stmt = _hybrid_statement(len(vector), shape, with_exact, depth, k, offset, tuning)
+        else:
+            stmt = _hybrid_select(
+                len(vector), shape, with_exact, depth, k, offset, tuning, exact, filtered
+            )
+        return session.execute(stmt, params).all()
+
+    return _scored(in_languages_present(session, search))
 
 
 # --------------------------------------------------------------------- related notes

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, func, literal_column, not_, select, union
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    Text,
+    bindparam,
+    func,
+    literal_column,
+    not_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from pkm_core.domain.language import valid_config
@@ -32,24 +43,36 @@ def title_key(text: str) -> str:
     return " ".join(fold_accents(text).lower().split())
 
 
-def languages_present(session: Session) -> list[str]:
-    """The text search configurations of the stored notes: a loose index scan over
-    ix_notes_text_config (one index probe per language, whatever the number of notes)."""
+def _languages() -> Select[Any]:
+    """The text search configurations of the stored notes, in order: a loose index scan
+    over ix_notes_text_config (one index probe per language, whatever the number of notes)."""
     langs = select(func.min(NoteRow.text_config).label("config")).cte("langs", recursive=True)
     following = (
         select(func.min(NoteRow.text_config)).where(NoteRow.text_config > langs.c.config)
     ).scalar_subquery()
     langs = langs.union_all(select(following).where(langs.c.config.is_not(None)))
-    found = session.execute(select(langs.c.config).where(langs.c.config.is_not(None))).scalars()
-    return [valid_config(c) for c in found]
+    return select(langs.c.config).where(langs.c.config.is_not(None))
 
 
-def exact_match_ids(query: SearchQuery) -> Select[Any] | None:
-    """Notes whose title or one of whose aliases is the query, accents folded and case and
-    spaces ignored (`notes.title_folded`, `note_aliases.alias_folded`): the first hits."""
-    key = title_key(query.text)
-    if not key:
-        return None
+_LANGUAGES = _languages()  # built once: it has no parameters
+
+
+def languages_present(session: Session) -> list[str]:
+    """The text search configurations of the stored notes (a statement of its own)."""
+    return [valid_config(c) for c in session.execute(_LANGUAGES).scalars()]
+
+
+def languages_column() -> ColumnElement[Any]:
+    """The same as one array column, so that a search statement reports the languages
+    present in its own snapshot (see `search_queries.in_languages_present`)."""
+    return func.array(_languages().scalar_subquery())
+
+
+def exact_match_ids() -> Select[Any]:
+    """Notes whose title or one of whose aliases is the parameter `title_key` (the query's
+    `title_key`: accents folded, case and spaces ignored; `notes.title_folded`,
+    `note_aliases.alias_folded`): the first hits. An empty key matches nothing: it is left out."""
+    key = bindparam("title_key", type_=Text, required=True)
     titles = select(NoteRow.id.label("note_id")).where(NoteRow.title_folded == key)
     aliases = select(NoteAliasRow.note_id.label("note_id")).where(NoteAliasRow.alias_folded == key)
     both = union(titles, aliases).subquery("exact_keys")

@@ -65,3 +65,18 @@ def test_snippets_match_in_the_notes_language(uow: UowFactory, add: AddNote) -> 
     assert "«книги»" in Snippet(hit.snippet, hit.highlights).marked("«", "»")
     (hit,) = search_notes(uow(), None, "recibo ", SearchMode.KEYWORD)
     assert "«recibos»" in Snippet(hit.snippet, hit.highlights).marked("«", "»")
+
+
+def test_a_note_in_a_new_language_is_found_after_the_languages_were_known(
+    uow: UowFactory, add: AddNote
+) -> None:
+    # The languages present are remembered by the process; any process may add one.
+    add("Declaracion form", "The declaracion form of the office.")
+    assert keyword(uow, "declaracion ") == ["Declaracion form"]
+    assert keyword(uow, "impuesto ") == []
+    add("Declaración de la renta", NOTES["Declaración de la renta"])
+    # The English note's hit reports that Spanish is present now: searched again in both.
+    assert set(keyword(uow, "declaracion ")) == {"Declaracion form", "Declaración de la renta"}
+    add("Bücher für den Urlaub", NOTES["Bücher für den Urlaub"])
+    # No hit in the languages known: they are asked again, and German is among them.
+    assert keyword(uow, "Buch ") == ["Bücher für den Urlaub"]

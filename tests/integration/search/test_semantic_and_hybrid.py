@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -178,29 +179,42 @@ def test_a_search_with_another_model_than_the_one_on_record_is_refused(
     assert titles(search_notes(uow(), other, "saved", SearchMode.KEYWORD)) == ["Saved"]
 
 
-def test_hybrid_runs_in_three_statements(
+def test_hybrid_runs_in_two_statements_once_the_languages_are_known(
     uow: UowFactory, add: AddNote, fake_embedder: FakeEmbedder
 ) -> None:
     add("Counted", "statements")
-    statements: list[str] = []
     from sqlalchemy import event
 
-    unit = uow()
-    with unit:
-        engine = unit.session.get_bind()
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            vector = fake_embedder.embed_query("statements")
-            rows = unit.notes.hybrid_rank(vector, "statements", 10, NoteFilter(keywords=("x",)))
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
+    vector = fake_embedder.embed_query("statements")
+
+    def statements_of(filters: NoteFilter) -> tuple[list[Any], list[str]]:
+        statements: list[str] = []
+        unit = uow()
+        with unit:
+            engine = unit.session.get_bind()
+            listener = lambda *args: statements.append(args[2])  # noqa: E731
+            event.listen(engine, "before_cursor_execute", listener)
+            try:
+                rows = unit.notes.hybrid_rank(vector, "statements", 10, filters)
+            finally:
+                event.remove(engine, "before_cursor_execute", listener)
+        return rows, statements
+
+    statements_of(NoteFilter())  # the languages present are now known to this process
+    rows, statements = statements_of(NoteFilter())
+    # The HNSW settings (+ model, filter size), then the search, which also reports the
+    # languages present in its snapshot.
+    assert [r.title for r in rows] == ["Counted"]
+    assert len(statements) == 2
+    assert "set_config" in statements[0]
+    assert "bm25_postings" in statements[1] and "note_chunks" in statements[1]
+    assert "text_config" in statements[1]
+    # No rows cannot report the languages: they are asked after the search.
+    rows, statements = statements_of(NoteFilter(keywords=("x",)))
     assert rows == []
-    # The languages present (a loose index scan), the HNSW settings (+ model, filter
-    # size), then the search.
     assert len(statements) == 3
-    assert "text_config" in statements[0]
-    assert "set_config" in statements[1]
-    assert "bm25_postings" in statements[2] and "note_chunks" in statements[2]
+    assert "set_config" in statements[0]
+    assert "bm25_postings" in statements[1] and "note_chunks" in statements[1]
+    assert "text_config" in statements[2] and "bm25_postings" not in statements[2]
     with uow() as u:
         u.session.execute(text("SELECT 1"))
