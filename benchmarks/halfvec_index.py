@@ -138,23 +138,26 @@ def main() -> None:
                 f"(SELECT embedding::halfvec({dim}) FROM notes WHERE id = :n) LIMIT 8"
             )
             ids = [r[0] for r in conn.execute(text("SELECT id FROM notes")).all()]
+            conn.commit()
+            scans = create_engine(kairos.urls.sync_url)  # transactions: SET LOCAL holds
+            sconn = scans.connect()
             sample = random.Random(3).sample(ids, args.queries)
 
             def run(stmt: Any, params: dict[str, Any], ef: int) -> list[int]:
-                with conn.begin():
-                    conn.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
-                    conn.execute(text("SET LOCAL enable_seqscan = off"))
-                    return list(conn.execute(stmt, params).scalars())
+                with sconn.begin():
+                    sconn.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
+                    sconn.execute(text("SET LOCAL enable_seqscan = off"))
+                    return list(sconn.execute(stmt, params).scalars())
 
             exact_chunks, exact_related = [], []
-            with conn.begin():
-                conn.execute(text("SET LOCAL enable_indexscan = off"))
+            with sconn.begin():
+                sconn.execute(text("SET LOCAL enable_indexscan = off"))
                 for v in vectors:
                     exact_chunks.append(
-                        best_per_note(list(conn.execute(float_scan, {"v": v, "n": 40}).scalars()))
+                        best_per_note(list(sconn.execute(float_scan, {"v": v, "n": 40}).scalars()))
                     )
                 for n in sample:
-                    exact_related.append(list(conn.execute(related_float, {"n": n}).scalars()))
+                    exact_related.append(list(sconn.execute(related_float, {"n": n}).scalars()))
 
             times: dict[str, list[float]] = {k: [] for k in ("cv", "ch", "rv", "rh")}
             found: dict[str, list[list[int]]] = {k: [] for k in times}
@@ -190,6 +193,8 @@ def main() -> None:
             print(f"  semantic top-10 notes, halfvec HNSW: {recall(found['ch'], exact_chunks):.3f}")
             print(f"  related top-8, vector HNSW  : {recall(found['rv'], exact_related):.3f}")
             print(f"  related top-8, halfvec HNSW : {recall(found['rh'], exact_related):.3f}")
+            sconn.close()
+            scans.dispose()
             if not args.keep_indexes:
                 for name in INDEXES:
                     conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
