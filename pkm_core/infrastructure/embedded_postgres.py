@@ -10,6 +10,11 @@ Several processes on the same data dir share one server: pgserver keeps a list o
 processes using it under a file lock and the last one to leave stops it. Kairos prunes
 the pids of processes that died (a `kill -9` leaves its pid behind), at start and at
 exit, so the last live process still stops the server. Data is never deleted here.
+
+The server starts with a few settings sized from the machine (`server_settings`), on
+its command line: they take effect at every start, so they follow the machine's memory,
+and nothing is written into the data dir. An external server's settings are its owner's
+(docs/PERFORMANCE.md says what to set there).
 """
 
 from __future__ import annotations
@@ -33,6 +38,30 @@ from pkm_core.infrastructure.socket_dir import private_socket_dir, under_world_w
 log = logging.getLogger(__name__)
 
 DATABASE = "kairos"
+
+MIB = 2**20
+# shared_buffers: PostgreSQL's 128MB default holds a tenth of a 100k-note database (2 GB,
+# its HNSW indexes alone ~300 MB), so every search copies index pages from the OS cache
+# (`read=` buffers in the plans). A personal app must not hog a laptop: 1/16 of the RAM,
+# at least the default, at most 1 GiB. Linux maps shared memory lazily, so the server's
+# resident size grows only as pages are used (start-up reserves nothing).
+SHARED_BUFFERS_SHARE = 16
+SHARED_BUFFERS_MIN = 128 * MIB
+SHARED_BUFFERS_MAX = 1024 * MIB
+
+
+def server_settings(total_memory: int) -> dict[str, str]:
+    """The embedded server's settings for a machine with `total_memory` bytes of RAM."""
+    buffers = min(max(total_memory // SHARED_BUFFERS_SHARE, SHARED_BUFFERS_MIN), SHARED_BUFFERS_MAX)
+    return {
+        "shared_buffers": f"{buffers // MIB}MB",
+        # What the planner assumes the OS caches for it (no memory is taken): half the RAM.
+        "effective_cache_size": f"{max(total_memory // 2, SHARED_BUFFERS_MIN) // MIB}MB",
+    }
+
+
+def _settings_options(settings: dict[str, str]) -> str:
+    return " ".join(f"-c {name}={shlex.quote(value)}" for name, value in settings.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +141,10 @@ def _server_class() -> type[Any]:
                 return
             owner = self.pgdata.stat()
             socket_dir = private_socket_dir(self.pgdata, owner.st_uid, owner.st_gid)
-            options = f'-h "" -k {shlex.quote(str(socket_dir))} -c unix_socket_permissions=0700'
+            options = (
+                f'-h "" -k {shlex.quote(str(socket_dir))} -c unix_socket_permissions=0700 '
+                + _settings_options(server_settings(psutil.virtual_memory().total))
+            )
             pgexec(
                 "pg_ctl",
                 ("-w", "-o", options, "-l", str(self.log), "-D", str(self.pgdata), "start"),

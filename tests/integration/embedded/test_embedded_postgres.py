@@ -14,7 +14,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from pkm_core.infrastructure.embedded_postgres import EmbeddedDatabase, start_embedded_postgres
+from pkm_core.infrastructure.embedded_postgres import (
+    EmbeddedDatabase,
+    server_settings,
+    start_embedded_postgres,
+)
 
 
 def stop(data_dir: Path) -> None:
@@ -59,6 +63,20 @@ def test_the_server_listens_on_a_unix_socket_only(data_dir: Path) -> None:
     db = start_embedded_postgres(data_dir)
     assert str(make_url(db.sync_url).query["host"]).startswith("/")
     assert scalar(db.sync_url, "SHOW listen_addresses") == ""
+
+
+def test_the_server_runs_with_the_memory_settings_chosen_for_the_machine(data_dir: Path) -> None:
+    db = start_embedded_postgres(data_dir)
+    chosen = server_settings(psutil.virtual_memory().total)
+    assert scalar(db.sync_url, "SHOW shared_buffers") == _pg_units(chosen["shared_buffers"])
+    cache = scalar(db.sync_url, "SHOW effective_cache_size")
+    assert cache == _pg_units(chosen["effective_cache_size"])
+
+
+def _pg_units(megabytes: str) -> str:
+    """'1024MB' as PostgreSQL shows it ('1GB')."""
+    value = int(megabytes.removesuffix("MB"))
+    return f"{value // 1024}GB" if value % 1024 == 0 else megabytes
 
 
 def test_data_survives_a_restart(data_dir: Path) -> None:
