@@ -269,6 +269,37 @@ def recall_report(
     print(f"  HNSW related notes top-8: recall {statistics.mean(related_recalls):.3f}")
 
 
+def save_report(kairos: Kairos, model: IEmbedder, draft: str, total: int, count: int = 40) -> None:
+    """Create `count` 250-word notes (after 10 to warm up), then edit three quarters of
+    them (the first sentence and the end changed), with the real model; the notes go to
+    the trash afterwards. An edit's timing includes reading the note it starts from."""
+    uow = kairos.uow
+    print("save one 250-word note (embed + write + commit), real model:")
+    saved: list[int] = []
+    counter = iter(range(10**6))
+
+    def save(_: object) -> None:
+        title = f"Bench save {next(counter)} of {total}"
+        saved.append(create_note(uow(), model, NoteDraft(title=title, body=draft)).id)
+
+    measure("create_note", save, list(range(count)))
+    edited = draft.replace("the", "a", 1)
+
+    def edit(note_id: int) -> None:
+        note = get_note(uow(), note_id)
+        update_note(
+            uow(),
+            model,
+            note.id,
+            NoteDraft(title=note.title, body=f"{edited} revision {next(counter)}"),
+            note.version,
+        )
+
+    measure("update_note (last paragraph changed)", edit, saved[10 : 10 + 3 * count // 4])
+    for note_id in saved:
+        delete_note(uow(), note_id)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=10_000)
@@ -279,6 +310,10 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="note-app queries and recall only (for sweeps)"
     )
+    parser.add_argument(
+        "--save-only", action="store_true", help="the save measures only (create and update)"
+    )
+    parser.add_argument("--saves", type=int, default=40, help="notes created (--save-only)")
     args = parser.parse_args()
     tuning = parse_tuning(args.set)
 
@@ -317,6 +352,9 @@ def main() -> None:
         draft = " ".join(" ".join(s) for s in abstracts[:3])
         draft = " ".join(draft.split()[:250])
         uow, emb = kairos.uow, embedder
+        if args.save_only:
+            save_report(kairos, model, draft, total, args.saves)
+            return
 
         print(f"tuning: {tuning}")
         print("note-app queries (1-6 words):")
@@ -356,31 +394,7 @@ def main() -> None:
         print("query embedding alone:")
         measure("embed_query (note-app query)", model.embed_query, short)
 
-        print("save one 250-word note (embed + write + commit), real model:")
-        saved: list[int] = []
-
-        counter = iter(range(10**6))
-
-        def save(_: object) -> None:
-            title = f"Bench save {next(counter)} of {total}"
-            saved.append(create_note(uow(), model, NoteDraft(title=title, body=draft)).id)
-
-        measure("create_note", save, list(range(40)))
-        edited = draft.replace("the", "a", 1)
-
-        def edit(note_id: int) -> None:
-            note = get_note(kairos.uow(), note_id)
-            update_note(
-                uow(),
-                model,
-                note.id,
-                NoteDraft(title=note.title, body=f"{edited} revision {next(counter)}"),
-                note.version,
-            )
-
-        measure("update_note (last paragraph changed)", edit, saved[10:40])
-        for note_id in saved:
-            delete_note(uow(), note_id)
+        save_report(kairos, model, draft, total)
 
         recall_report(kairos, model, emb, short, sample_notes, tuning)
         everything = replace(tuning, postings_per_term=10**9)

@@ -7,10 +7,24 @@ async repository reaches the same code through `AsyncSession.run_sync`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import ARRAY, Text, any_, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    ARRAY,
+    Text,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -79,6 +93,41 @@ def _upsert_keywords(session: Session, names: Sequence[str]) -> dict[str, int]:
     return {row.name: row.id for row in session.execute(upsert)}
 
 
+def _chunk_rows(note_id: int, records: Sequence[ChunkRecord]) -> list[dict[str, object]]:
+    return [
+        {
+            "note_id": note_id,
+            "ordinal": c.ordinal,
+            "text": c.text,
+            "content_hash": c.content_hash,
+            "embedding": c.embedding,
+        }
+        for c in records
+    ]
+
+
+def _rewrite_chunks(session: Session, note_id: int, records: Sequence[ChunkRecord]) -> None:
+    """The note's chunks become `records`; a stored chunk with the same ordinal, text and
+    hash (and a vector) stays as it is. Each chunk row written costs an HNSW insert and
+    leaves a dead index entry for VACUUM, so an edit of one paragraph writes one chunk,
+    not all of them: delete the others, then insert, skipping (ON CONFLICT on the note
+    and ordinal) the rows kept."""
+    unchanged = tuple_(NoteChunkRow.ordinal, NoteChunkRow.text, NoteChunkRow.content_hash).in_(
+        [(c.ordinal, c.text, c.content_hash) for c in records]
+    )
+    session.execute(
+        delete(NoteChunkRow).where(
+            NoteChunkRow.note_id == note_id,
+            or_(~unchanged, NoteChunkRow.embedding.is_(None)),
+        )
+    )
+    if records:
+        stmt = pg_insert(NoteChunkRow).values(_chunk_rows(note_id, records))
+        session.execute(
+            stmt.on_conflict_do_nothing(index_elements=[NoteChunkRow.note_id, NoteChunkRow.ordinal])
+        )
+
+
 def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[PreparedNote]) -> None:
     """Keywords, chunks and links of freshly inserted or rewritten notes: one INSERT each."""
     pairs = list(zip(ids, notes, strict=True))
@@ -90,17 +139,7 @@ def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[Prepare
     ]
     if keyword_rows:
         session.execute(insert(NoteKeywordRow), keyword_rows)
-    chunk_rows = [
-        {
-            "note_id": note_id,
-            "ordinal": c.ordinal,
-            "text": c.text,
-            "content_hash": c.content_hash,
-            "embedding": c.embedding,
-        }
-        for note_id, n in pairs
-        for c in n.chunks
-    ]
+    chunk_rows = [row for note_id, n in pairs for row in _chunk_rows(note_id, n.chunks)]
     if chunk_rows:
         session.execute(insert(NoteChunkRow), chunk_rows)
     link_rows = [
@@ -176,8 +215,9 @@ def update_note(
     if prepared is None:
         prepared = PreparedNote(draft=draft, chunks=(), embedding=None)
     else:
-        session.execute(delete(NoteChunkRow).where(NoteChunkRow.note_id == note_id))
+        _rewrite_chunks(session, note_id, prepared.chunks)
         session.execute(delete(NoteLinkRow).where(NoteLinkRow.source_note_id == note_id))
+        prepared = replace(prepared, chunks=())  # written above
     _insert_beside(session, [note_id], [prepared])
 
 
@@ -201,19 +241,7 @@ def replace_chunks(
     """New chunks and note vector for an unchanged text (a re-index)."""
     session.execute(delete(NoteChunkRow).where(NoteChunkRow.note_id == note_id))
     if records:
-        session.execute(
-            insert(NoteChunkRow),
-            [
-                {
-                    "note_id": note_id,
-                    "ordinal": r.ordinal,
-                    "text": r.text,
-                    "content_hash": r.content_hash,
-                    "embedding": r.embedding,
-                }
-                for r in records
-            ],
-        )
+        session.execute(insert(NoteChunkRow), _chunk_rows(note_id, records))
     session.execute(
         update(NoteRow)
         .where(NoteRow.id == note_id)
