@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import NoReturn
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from pkm_core.application.dto import ChunkRecord, PreparedNote
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
-from pkm_core.domain.note import NoteDraft
+from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.infrastructure.language_detector import detect_config
 from pkm_core.infrastructure.persistence.models import (
     KeywordRow,
@@ -40,9 +41,8 @@ from pkm_core.infrastructure.persistence.models import (
     NoteRow,
 )
 from pkm_core.infrastructure.persistence.note_history import archive_version
-from pkm_core.infrastructure.persistence.note_sql import LIVE, search_vector
+from pkm_core.infrastructure.persistence.note_sql import LIVE, note_select, search_vector, to_note
 from pkm_core.infrastructure.persistence.search_syntax import title_key
-from pkm_core.infrastructure.persistence.vault_repository import aliases_of
 
 
 def ensure_title_free(session: Session, title: str, note_id: int | None) -> None:
@@ -173,7 +173,7 @@ def insert_notes(
     return ids
 
 
-def raise_missing_or_conflict(session: Session, note_id: int, expected_version: int) -> None:
+def raise_missing_or_conflict(session: Session, note_id: int, expected_version: int) -> NoReturn:
     current = session.execute(
         select(NoteRow.version).where(NoteRow.id == note_id, LIVE)
     ).scalar_one_or_none()
@@ -184,18 +184,19 @@ def raise_missing_or_conflict(session: Session, note_id: int, expected_version: 
 
 def update_note(
     session: Session, note_id: int, note: NoteDraft | PreparedNote, expected_version: int
-) -> None:
-    """Keep the version being replaced as a revision, rewrite the note row once (with its
-    vector when `note` is prepared), then what stands beside it. A draft alone leaves
-    chunks, vectors and links as they were."""
+) -> Note:
+    """Keep the version being replaced as a revision (which locks the note row), write what
+    stands beside the note, then rewrite the note row once (with its vector when `note` is
+    prepared): its RETURNING is the saved note, keywords included, so nothing is read
+    again. A draft alone leaves chunks, vectors and links as they were."""
     prepared = note if isinstance(note, PreparedNote) else None
     draft = note.draft if isinstance(note, PreparedNote) else note
     ensure_title_free(session, draft.title, note_id)
-    if not archive_version(session, note_id, expected_version, draft.body):
+    stored_aliases = archive_version(session, note_id, expected_version, draft.body)
+    if stored_aliases is None:
         raise_missing_or_conflict(session, note_id, expected_version)
     vault = prepared.vault if prepared is not None else None
-    aliases = vault.aliases if vault else aliases_of(session, [note_id]).get(note_id, ())
-    values: dict[str, object] = _note_values(draft, aliases)
+    values: dict[str, object] = _note_values(draft, vault.aliases if vault else stored_aliases)
     values["updated_at"] = func.clock_timestamp()
     if prepared is not None:
         values["embedding"] = prepared.embedding
@@ -203,14 +204,6 @@ def update_note(
         values["updated_at"] = vault.updated_at
     if vault is not None and vault.created_at is not None:
         values["created_at"] = vault.created_at
-    stmt = (
-        update(NoteRow)
-        .where(NoteRow.id == note_id, NoteRow.version == expected_version, LIVE)
-        .values(**values, version=NoteRow.version + 1)
-        .returning(NoteRow.id)
-    )
-    if session.execute(stmt).first() is None:
-        raise_missing_or_conflict(session, note_id, expected_version)
     session.execute(delete(NoteKeywordRow).where(NoteKeywordRow.note_id == note_id))
     if prepared is None:
         prepared = PreparedNote(draft=draft, chunks=(), embedding=None)
@@ -219,6 +212,16 @@ def update_note(
         session.execute(delete(NoteLinkRow).where(NoteLinkRow.source_note_id == note_id))
         prepared = replace(prepared, chunks=())  # written above
     _insert_beside(session, [note_id], [prepared])
+    stmt = (
+        update(NoteRow)
+        .where(NoteRow.id == note_id, NoteRow.version == expected_version, LIVE)
+        .values(**values, version=NoteRow.version + 1)
+        .returning(*note_select().selected_columns)
+    )
+    row = session.execute(stmt).first()
+    if row is None:  # not after archive_version's lock; kept as the statement's own check
+        raise_missing_or_conflict(session, note_id, expected_version)
+    return to_note(row)
 
 
 def delete_note(session: Session, note_id: int, expected_version: int | None) -> None:
