@@ -51,7 +51,13 @@ from benchmarks.scifact_quality import parse_tuning
 from pkm_core.application.dto import NoteFilter, SearchMode, SearchTuning
 from pkm_core.application.ports import IEmbedder
 from pkm_core.application.use_cases.ingest import ingest_path
-from pkm_core.application.use_cases.notes import create_note, delete_note, get_note, update_note
+from pkm_core.application.use_cases.notes import (
+    count_notes,
+    create_note,
+    delete_note,
+    get_note,
+    update_note,
+)
 from pkm_core.application.use_cases.search import related_notes, related_to_text, search_notes
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.chunking import chunk_note
@@ -269,6 +275,11 @@ def recall_report(
     print(f"  HNSW related notes top-8: recall {statistics.mean(related_recalls):.3f}")
 
 
+def draft_of(abstracts: list[list[str]]) -> str:
+    """A 250-word draft: the first three abstracts' sentences (three chunks)."""
+    return " ".join(" ".join(" ".join(s) for s in abstracts[:3]).split()[:250])
+
+
 def save_report(kairos: Kairos, model: IEmbedder, draft: str, total: int, count: int = 40) -> None:
     """Create `count` 250-word notes (after 10 to warm up), then edit three quarters of
     them (the first sentence and the end changed), with the real model; the notes go to
@@ -328,6 +339,9 @@ def main() -> None:
         print(server_versions(kairos))
         model = kairos.embedder
         model.load()
+        if args.save_only:  # on the database as it is: no corpus generated, nothing built
+            save_report(kairos, model, draft_of(abstracts), count_notes(kairos.uow()), args.saves)
+            return
         sentences = sentence_vectors(model, abstracts, args.workdir / "sentence-vectors.pickle")
         notes = generate(abstracts, args.notes)
         embedder = LookupEmbedder(model, note_vectors(notes, sentences))
@@ -349,12 +363,8 @@ def main() -> None:
         long = claims[: args.queries]
         rng = random.Random(3)
         sample_notes = rng.sample(note_ids, args.queries)
-        draft = " ".join(" ".join(s) for s in abstracts[:3])
-        draft = " ".join(draft.split()[:250])
+        draft = draft_of(abstracts)
         uow, emb = kairos.uow, embedder
-        if args.save_only:
-            save_report(kairos, model, draft, total, args.saves)
-            return
 
         print(f"tuning: {tuning}")
         print("note-app queries (1-6 words):")
