@@ -51,7 +51,13 @@ from benchmarks.scifact_quality import parse_tuning
 from pkm_core.application.dto import NoteFilter, SearchMode, SearchTuning
 from pkm_core.application.ports import IEmbedder
 from pkm_core.application.use_cases.ingest import ingest_path
-from pkm_core.application.use_cases.notes import create_note, delete_note, get_note, update_note
+from pkm_core.application.use_cases.notes import (
+    count_notes,
+    create_note,
+    delete_note,
+    get_note,
+    update_note,
+)
 from pkm_core.application.use_cases.search import related_notes, related_to_text, search_notes
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.chunking import chunk_note
@@ -269,6 +275,42 @@ def recall_report(
     print(f"  HNSW related notes top-8: recall {statistics.mean(related_recalls):.3f}")
 
 
+def draft_of(abstracts: list[list[str]]) -> str:
+    """A 250-word draft: the first three abstracts' sentences (three chunks)."""
+    return " ".join(" ".join(" ".join(s) for s in abstracts[:3]).split()[:250])
+
+
+def save_report(kairos: Kairos, model: IEmbedder, draft: str, total: int, count: int = 40) -> None:
+    """Create `count` 250-word notes (after 10 to warm up), then edit three quarters of
+    them (the first sentence and the end changed), with the real model; the notes go to
+    the trash afterwards. An edit's timing includes reading the note it starts from."""
+    uow = kairos.uow
+    print("save one 250-word note (embed + write + commit), real model:")
+    saved: list[int] = []
+    counter = iter(range(10**6))
+
+    def save(_: object) -> None:
+        title = f"Bench save {next(counter)} of {total}"
+        saved.append(create_note(uow(), model, NoteDraft(title=title, body=draft)).id)
+
+    measure("create_note", save, list(range(count)))
+    edited = draft.replace("the", "a", 1)
+
+    def edit(note_id: int) -> None:
+        note = get_note(uow(), note_id)
+        update_note(
+            uow(),
+            model,
+            note.id,
+            NoteDraft(title=note.title, body=f"{edited} revision {next(counter)}"),
+            note.version,
+        )
+
+    measure("update_note (last paragraph changed)", edit, saved[10 : 10 + 3 * count // 4])
+    for note_id in saved:
+        delete_note(uow(), note_id)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=10_000)
@@ -279,6 +321,10 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="note-app queries and recall only (for sweeps)"
     )
+    parser.add_argument(
+        "--save-only", action="store_true", help="the save measures only (create and update)"
+    )
+    parser.add_argument("--saves", type=int, default=40, help="notes created (--save-only)")
     args = parser.parse_args()
     tuning = parse_tuning(args.set)
 
@@ -293,6 +339,9 @@ def main() -> None:
         print(server_versions(kairos))
         model = kairos.embedder
         model.load()
+        if args.save_only:  # on the database as it is: no corpus generated, nothing built
+            save_report(kairos, model, draft_of(abstracts), count_notes(kairos.uow()), args.saves)
+            return
         sentences = sentence_vectors(model, abstracts, args.workdir / "sentence-vectors.pickle")
         notes = generate(abstracts, args.notes)
         embedder = LookupEmbedder(model, note_vectors(notes, sentences))
@@ -314,8 +363,7 @@ def main() -> None:
         long = claims[: args.queries]
         rng = random.Random(3)
         sample_notes = rng.sample(note_ids, args.queries)
-        draft = " ".join(" ".join(s) for s in abstracts[:3])
-        draft = " ".join(draft.split()[:250])
+        draft = draft_of(abstracts)
         uow, emb = kairos.uow, embedder
 
         print(f"tuning: {tuning}")
@@ -356,31 +404,7 @@ def main() -> None:
         print("query embedding alone:")
         measure("embed_query (note-app query)", model.embed_query, short)
 
-        print("save one 250-word note (embed + write + commit), real model:")
-        saved: list[int] = []
-
-        counter = iter(range(10**6))
-
-        def save(_: object) -> None:
-            title = f"Bench save {next(counter)} of {total}"
-            saved.append(create_note(uow(), model, NoteDraft(title=title, body=draft)).id)
-
-        measure("create_note", save, list(range(40)))
-        edited = draft.replace("the", "a", 1)
-
-        def edit(note_id: int) -> None:
-            note = get_note(kairos.uow(), note_id)
-            update_note(
-                uow(),
-                model,
-                note.id,
-                NoteDraft(title=note.title, body=f"{edited} revision {next(counter)}"),
-                note.version,
-            )
-
-        measure("update_note (last paragraph changed)", edit, saved[10:40])
-        for note_id in saved:
-            delete_note(uow(), note_id)
+        save_report(kairos, model, draft, total)
 
         recall_report(kairos, model, emb, short, sample_notes, tuning)
         everything = replace(tuning, postings_per_term=10**9)

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 from pkm_core.domain.diff import apply_delta, make_delta
 from pkm_core.domain.history import Revision, RevisionInfo, TrashedNote
 from pkm_core.domain.note import Note, NoteDraft
-from pkm_core.infrastructure.persistence.models import NoteChunkRow, NoteRevisionRow, NoteRow
+from pkm_core.infrastructure.persistence.models import (
+    NoteAliasRow,
+    NoteChunkRow,
+    NoteRevisionRow,
+    NoteRow,
+)
 from pkm_core.infrastructure.persistence.note_sql import (
     LIVE,
     keyword_names,
@@ -31,9 +36,19 @@ DELTA_MIN_CHARS = 4_000
 KEYFRAME_EVERY = 16
 
 
-def archive_version(session: Session, note_id: int, version: int, newer_body: str) -> bool:
+def archive_version(
+    session: Session, note_id: int, version: int, newer_body: str
+) -> tuple[str, ...] | None:
     """Copy the note, if it stands at `version`, into its revisions (locking the row until
-    the transaction ends); False when it does not (missing, trashed or changed)."""
+    the transaction ends) and return its aliases (which the rewritten row's search vector
+    needs; read here to save the edit a statement); None when it does not stand there
+    (missing, trashed or changed)."""
+    aliases = (
+        select(NoteAliasRow.alias)
+        .where(NoteAliasRow.note_id == NoteRow.id)
+        .order_by(NoteAliasRow.alias_key)
+        .scalar_subquery()
+    )
     row = session.execute(
         select(
             NoteRow.title,
@@ -42,12 +57,13 @@ def archive_version(session: Session, note_id: int, version: int, newer_body: st
             NoteRow.source_id,
             NoteRow.updated_at,
             keyword_names(),
+            func.array(aliases).label("aliases"),
         )
         .where(NoteRow.id == note_id, NoteRow.version == version, LIVE)
         .with_for_update(of=NoteRow)
     ).first()
     if row is None:
-        return False
+        return None
     body: str | None = row.body
     delta = None
     if len(row.body) >= DELTA_MIN_CHARS and version % KEYFRAME_EVERY != 0:
@@ -67,7 +83,7 @@ def archive_version(session: Session, note_id: int, version: int, newer_body: st
             saved_at=row.updated_at,
         )
     )
-    return True
+    return tuple(row.aliases or ())
 
 
 def revisions(session: Session, note_id: int) -> list[RevisionInfo]:

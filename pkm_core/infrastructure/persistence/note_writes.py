@@ -7,16 +7,31 @@ async repository reaches the same code through `AsyncSession.run_sync`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import NoReturn
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import ARRAY, Text, any_, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    ARRAY,
+    Text,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from pkm_core.application.dto import ChunkRecord, PreparedNote
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
-from pkm_core.domain.note import NoteDraft
+from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.infrastructure.language_detector import detect_config
 from pkm_core.infrastructure.persistence.models import (
     KeywordRow,
@@ -26,9 +41,8 @@ from pkm_core.infrastructure.persistence.models import (
     NoteRow,
 )
 from pkm_core.infrastructure.persistence.note_history import archive_version
-from pkm_core.infrastructure.persistence.note_sql import LIVE, search_vector
+from pkm_core.infrastructure.persistence.note_sql import LIVE, note_select, search_vector, to_note
 from pkm_core.infrastructure.persistence.search_syntax import title_key
-from pkm_core.infrastructure.persistence.vault_repository import aliases_of
 
 
 def ensure_title_free(session: Session, title: str, note_id: int | None) -> None:
@@ -79,6 +93,41 @@ def _upsert_keywords(session: Session, names: Sequence[str]) -> dict[str, int]:
     return {row.name: row.id for row in session.execute(upsert)}
 
 
+def _chunk_rows(note_id: int, records: Sequence[ChunkRecord]) -> list[dict[str, object]]:
+    return [
+        {
+            "note_id": note_id,
+            "ordinal": c.ordinal,
+            "text": c.text,
+            "content_hash": c.content_hash,
+            "embedding": c.embedding,
+        }
+        for c in records
+    ]
+
+
+def _rewrite_chunks(session: Session, note_id: int, records: Sequence[ChunkRecord]) -> None:
+    """The note's chunks become `records`; a stored chunk with the same ordinal, text and
+    hash (and a vector) stays as it is. Each chunk row written costs an HNSW insert and
+    leaves a dead index entry for VACUUM, so an edit of one paragraph writes one chunk,
+    not all of them: delete the others, then insert, skipping (ON CONFLICT on the note
+    and ordinal) the rows kept."""
+    unchanged = tuple_(NoteChunkRow.ordinal, NoteChunkRow.text, NoteChunkRow.content_hash).in_(
+        [(c.ordinal, c.text, c.content_hash) for c in records]
+    )
+    session.execute(
+        delete(NoteChunkRow).where(
+            NoteChunkRow.note_id == note_id,
+            or_(~unchanged, NoteChunkRow.embedding.is_(None)),
+        )
+    )
+    if records:
+        stmt = pg_insert(NoteChunkRow).values(_chunk_rows(note_id, records))
+        session.execute(
+            stmt.on_conflict_do_nothing(index_elements=[NoteChunkRow.note_id, NoteChunkRow.ordinal])
+        )
+
+
 def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[PreparedNote]) -> None:
     """Keywords, chunks and links of freshly inserted or rewritten notes: one INSERT each."""
     pairs = list(zip(ids, notes, strict=True))
@@ -90,17 +139,7 @@ def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[Prepare
     ]
     if keyword_rows:
         session.execute(insert(NoteKeywordRow), keyword_rows)
-    chunk_rows = [
-        {
-            "note_id": note_id,
-            "ordinal": c.ordinal,
-            "text": c.text,
-            "content_hash": c.content_hash,
-            "embedding": c.embedding,
-        }
-        for note_id, n in pairs
-        for c in n.chunks
-    ]
+    chunk_rows = [row for note_id, n in pairs for row in _chunk_rows(note_id, n.chunks)]
     if chunk_rows:
         session.execute(insert(NoteChunkRow), chunk_rows)
     link_rows = [
@@ -134,7 +173,7 @@ def insert_notes(
     return ids
 
 
-def raise_missing_or_conflict(session: Session, note_id: int, expected_version: int) -> None:
+def raise_missing_or_conflict(session: Session, note_id: int, expected_version: int) -> NoReturn:
     current = session.execute(
         select(NoteRow.version).where(NoteRow.id == note_id, LIVE)
     ).scalar_one_or_none()
@@ -145,18 +184,19 @@ def raise_missing_or_conflict(session: Session, note_id: int, expected_version: 
 
 def update_note(
     session: Session, note_id: int, note: NoteDraft | PreparedNote, expected_version: int
-) -> None:
-    """Keep the version being replaced as a revision, rewrite the note row once (with its
-    vector when `note` is prepared), then what stands beside it. A draft alone leaves
-    chunks, vectors and links as they were."""
+) -> Note:
+    """Keep the version being replaced as a revision (which locks the note row), write what
+    stands beside the note, then rewrite the note row once (with its vector when `note` is
+    prepared): its RETURNING is the saved note, keywords included, so nothing is read
+    again. A draft alone leaves chunks, vectors and links as they were."""
     prepared = note if isinstance(note, PreparedNote) else None
     draft = note.draft if isinstance(note, PreparedNote) else note
     ensure_title_free(session, draft.title, note_id)
-    if not archive_version(session, note_id, expected_version, draft.body):
+    stored_aliases = archive_version(session, note_id, expected_version, draft.body)
+    if stored_aliases is None:
         raise_missing_or_conflict(session, note_id, expected_version)
     vault = prepared.vault if prepared is not None else None
-    aliases = vault.aliases if vault else aliases_of(session, [note_id]).get(note_id, ())
-    values: dict[str, object] = _note_values(draft, aliases)
+    values: dict[str, object] = _note_values(draft, vault.aliases if vault else stored_aliases)
     values["updated_at"] = func.clock_timestamp()
     if prepared is not None:
         values["embedding"] = prepared.embedding
@@ -164,21 +204,24 @@ def update_note(
         values["updated_at"] = vault.updated_at
     if vault is not None and vault.created_at is not None:
         values["created_at"] = vault.created_at
-    stmt = (
-        update(NoteRow)
-        .where(NoteRow.id == note_id, NoteRow.version == expected_version, LIVE)
-        .values(**values, version=NoteRow.version + 1)
-        .returning(NoteRow.id)
-    )
-    if session.execute(stmt).first() is None:
-        raise_missing_or_conflict(session, note_id, expected_version)
     session.execute(delete(NoteKeywordRow).where(NoteKeywordRow.note_id == note_id))
     if prepared is None:
         prepared = PreparedNote(draft=draft, chunks=(), embedding=None)
     else:
-        session.execute(delete(NoteChunkRow).where(NoteChunkRow.note_id == note_id))
+        _rewrite_chunks(session, note_id, prepared.chunks)
         session.execute(delete(NoteLinkRow).where(NoteLinkRow.source_note_id == note_id))
+        prepared = replace(prepared, chunks=())  # written above
     _insert_beside(session, [note_id], [prepared])
+    stmt = (
+        update(NoteRow)
+        .where(NoteRow.id == note_id, NoteRow.version == expected_version, LIVE)
+        .values(**values, version=NoteRow.version + 1)
+        .returning(*note_select().selected_columns)
+    )
+    row = session.execute(stmt).first()
+    if row is None:  # not after archive_version's lock; kept as the statement's own check
+        raise_missing_or_conflict(session, note_id, expected_version)
+    return to_note(row)
 
 
 def delete_note(session: Session, note_id: int, expected_version: int | None) -> None:
@@ -201,19 +244,7 @@ def replace_chunks(
     """New chunks and note vector for an unchanged text (a re-index)."""
     session.execute(delete(NoteChunkRow).where(NoteChunkRow.note_id == note_id))
     if records:
-        session.execute(
-            insert(NoteChunkRow),
-            [
-                {
-                    "note_id": note_id,
-                    "ordinal": r.ordinal,
-                    "text": r.text,
-                    "content_hash": r.content_hash,
-                    "embedding": r.embedding,
-                }
-                for r in records
-            ],
-        )
+        session.execute(insert(NoteChunkRow), _chunk_rows(note_id, records))
     session.execute(
         update(NoteRow)
         .where(NoteRow.id == note_id)

@@ -123,8 +123,7 @@ class SyncSQLAlchemyNoteRepository:
 
     def update(self, note_id: int, note: NoteDraft | PreparedNote, expected_version: int) -> Note:
         """Save an edit if the note is still at `expected_version` (else VersionConflict)."""
-        note_writes.update_note(self.session, note_id, note, expected_version)
-        return self._get_existing(note_id)
+        return note_writes.update_note(self.session, note_id, note, expected_version)
 
     def delete(self, note_id: int, expected_version: int | None = None) -> None:
         """Delete for good (see `trash` for what a person's delete does)."""
