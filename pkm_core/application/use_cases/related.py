@@ -22,15 +22,20 @@ from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.errors import InvalidNote, NoteNotFound
 from pkm_core.domain.keyword import normalize_keyword
 from pkm_core.domain.link import parse_wikilinks
-from pkm_core.domain.snippet import make_snippet
+from pkm_core.domain.markdown_text import plain_text
 from pkm_core.domain.text import normalise_text
 
 PASSAGE_WORDS = 30
 CANDIDATES_PER_NOTE = 3  # nearest notes by meaning read per note shown
 
 
-def _passage(text: str) -> str:
-    return make_snippet(text, "", words=PASSAGE_WORDS).text
+def passage_start(text: str, words: int = PASSAGE_WORDS) -> str:
+    """The first `words` words of a passage as plain text, `…` where it is cut: what
+    `make_snippet(text, "", words)` gives (nothing to match, so its window is the start),
+    without testing every word against an empty query (a related note shows two
+    passages; that test was most of a stored note's related-notes time in Python)."""
+    tokens = plain_text(text).split()
+    return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
 
 
 def with_passages(
@@ -42,8 +47,8 @@ def with_passages(
         theirs, mine, similarity = passages.get(item.note_id, ("", "", None))
         why = replace(
             item.why or RelatedWhy(),
-            passage=_passage(theirs),
-            own_passage=_passage(mine),
+            passage=passage_start(theirs),
+            own_passage=passage_start(mine),
             passage_similarity=similarity,
         )
         out.append(replace(item, why=why))

@@ -55,9 +55,11 @@ def related_candidates(
     notes is an index look-up)."""
     connection = session.connection()
     settings = {"ef_search": str(max(tuning.related_ef_search, k)), "note_id": note_id}
-    if not connection.execute(sql.note_settings(), settings).one().found:
+    found = connection.execute(sql.note_settings(), settings).one()
+    if not found.found:
         return None
-    return _rows(connection.execute(sql.note_candidates(), {"note_id": note_id, "k": k}))
+    stmt = sql.note_candidates(bool(found.linked), bool(found.chosen))
+    return _rows(connection.execute(stmt, {"note_id": note_id, "k": k}))
 
 
 def draft_candidates(
@@ -66,8 +68,8 @@ def draft_candidates(
     """Candidate related notes of a draft (nothing stored): the `k` nearest to its vector,
     the notes its links name or that link to its title, and those two links away."""
     connection = session.connection()
-    connection.execute(sql.draft_settings(), {"ef_search": str(max(tuning.related_ef_search, k))})
     params = {
+        "ef_search": str(max(tuning.related_ef_search, k)),
         "draft_vector": list(draft.vector),
         "k": k,
         "exclude_id": draft.exclude_note_id,
@@ -75,7 +77,9 @@ def draft_candidates(
         "title_key": draft.title.strip().lower(),
         "keyword_names": sorted(set(draft.keywords)),
     }
-    return _rows(connection.execute(sql.draft_candidates(), params))
+    titled = connection.execute(sql.draft_settings(), params).one().linked
+    stmt = sql.draft_candidates(bool(params["link_keys"]) or bool(titled))
+    return _rows(connection.execute(stmt, params))
 
 
 def _passages(result: Any) -> dict[int, tuple[str, str, float]]:

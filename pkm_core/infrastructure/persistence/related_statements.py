@@ -31,6 +31,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    or_,
     select,
     union,
 )
@@ -91,17 +92,35 @@ def _not(note: Any) -> Callable[[Any], ColumnElement[bool]]:
     return lambda c: c.is_distinct_from(note)
 
 
+def _link_parts(direct_ids: Select[Any], excluded: Callable[[Any], ColumnElement[bool]]) -> Any:
+    """The CTEs `direct` (id) and `two_step` (id, via: a note in between)."""
+    direct = direct_ids.where(excluded(direct_ids.selected_columns[0])).cte("direct")
+    second = _links_of(lambda c: c.in_(select(direct.c.id)))
+    middle = aliased(NoteRow, name="middle")
+    two_step = (
+        select(second.c.to_id.label("id"), func.min(middle.title).label("via"))
+        .join(middle, middle.id == second.c.from_id)
+        .where(second.c.to_id.not_in(select(direct.c.id)), excluded(second.c.to_id))
+        .group_by(second.c.to_id)
+        .order_by(second.c.to_id)
+        .limit(TWO_STEP_LIMIT)
+        .cte("two_step")
+    )
+    return direct, two_step
+
+
 def _candidates(
     target: Any,
     nearest_filter: ColumnElement[bool],
-    direct_ids: Select[Any],
-    origin_excluded: Callable[[Any], ColumnElement[bool]],
     own_keywords: Select[Any],
+    links: tuple[Any, Any] | None,
     with_choices: bool,
 ) -> Select[Any]:
     """One statement: every candidate with its similarity to `target`, the keywords it
-    shares with `own_keywords`, its link (direct, or two-step with a note in between) and,
-    for a stored note, its pin; hidden notes left out."""
+    shares with `own_keywords`, its link (`links`: the CTEs of `_link_parts`, None when
+    there is none to look for) and, for a stored note with pins or hides, its pin; hidden
+    notes left out. The parts that cannot find anything are left out of the statement
+    (less to plan)."""
     nearest = (
         select(NoteRow.id.label("id"))
         .where(NoteRow.embedding.is_not(None), nearest_filter)
@@ -109,19 +128,14 @@ def _candidates(
         .limit(K)
         .cte("nearest")
     )
-    direct = direct_ids.where(origin_excluded(direct_ids.selected_columns[0])).cte("direct")
-    second = _links_of(lambda c: c.in_(select(direct.c.id)))
-    middle = aliased(NoteRow, name="middle")
-    two_step = (
-        select(second.c.to_id.label("id"), func.min(middle.title).label("via"))
-        .join(middle, middle.id == second.c.from_id)
-        .where(second.c.to_id.not_in(select(direct.c.id)), origin_excluded(second.c.to_id))
-        .group_by(second.c.to_id)
-        .order_by(second.c.to_id)
-        .limit(TWO_STEP_LIMIT)
-        .cte("two_step")
-    )
-    parts = [select(nearest.c.id), select(direct.c.id), select(two_step.c.id)]
+    parts = [select(nearest.c.id)]
+    is_direct: ColumnElement[Any] = literal(False)
+    via: ColumnElement[Any] = literal(None, Text)
+    if links is not None:
+        direct, two_step = links
+        parts += [select(direct.c.id), select(two_step.c.id)]
+        is_direct = exists().where(direct.c.id == NoteRow.id)
+        via = select(two_step.c.via).where(two_step.c.id == NoteRow.id).scalar_subquery()
     pinned: ColumnElement[Any] = literal(False)
     hidden: ColumnElement[bool] | None = None
     if with_choices:
@@ -133,7 +147,7 @@ def _candidates(
         parts.append(select(choices.c.id).where(choices.c.choice == "pinned"))
         pinned = exists().where(choices.c.id == NoteRow.id, choices.c.choice == "pinned")
         hidden = ~exists().where(choices.c.id == NoteRow.id, choices.c.choice == "hidden")
-    ids = union(*parts).subquery("candidate_ids")
+    ids = (union(*parts) if len(parts) > 1 else parts[0]).subquery("candidate_ids")
     theirs = aliased(NoteKeywordRow, name="theirs")
     shared = (
         select(KeywordRow.name)
@@ -152,13 +166,12 @@ def _candidates(
             func.array(shared).label("shared"),
             own_count.label("own_count"),
             their_count.label("their_count"),
-            exists().where(direct.c.id == NoteRow.id).label("direct"),
-            two_step.c.via,
+            is_direct.label("direct"),
+            via.label("via"),
             pinned.label("pinned"),
         )
         .select_from(ids)
         .join(NoteRow, NoteRow.id == ids.c.id)
-        .outerjoin(two_step, two_step.c.id == NoteRow.id)
         .where(LIVE)
     )
     return stmt if hidden is None else stmt.where(hidden)
@@ -167,56 +180,74 @@ def _candidates(
 @cache
 def note_settings() -> Select[Any]:
     """SET LOCAL the HNSW search depth and seq scans off (pgvector reads its settings when
-    the index scan starts, so not inside the statement that scans; see search_queries),
-    and whether the note exists."""
+    the index scan starts, so not inside the statement that scans; see search_queries);
+    whether the note exists, has links either way, and pins or hides."""
+    title_key = select(func.lower(NoteRow.title)).where(NoteRow.id == NOTE).scalar_subquery()
     return select(
         func.set_config("hnsw.ef_search", EF_SEARCH, True),
         func.set_config("enable_seqscan", "off", True),
         exists().where(NoteRow.id == NOTE).label("found"),
+        or_(
+            exists().where(NoteLinkRow.source_note_id == NOTE),
+            exists().where(NoteLinkRow.target_key == title_key),
+        ).label("linked"),
+        exists().where(RelatedChoiceRow.note_id == NOTE).label("chosen"),
     )
 
 
 @cache
 def draft_settings() -> Select[Any]:
+    """`note_settings` for a draft: whether a note links to its title."""
     return select(
         func.set_config("hnsw.ef_search", EF_SEARCH, True),
         func.set_config("enable_seqscan", "off", True),
+        exists().where(NoteLinkRow.target_key == TITLE_KEY).label("linked"),
     )
 
 
 @cache
-def note_candidates() -> Select[Any]:
-    """The candidates of the stored note NOTE."""
+def note_candidates(linked: bool, chosen: bool) -> Select[Any]:
+    """The candidates of the stored note NOTE (`linked`: it has links; `chosen`: pins or
+    hides)."""
     target = select(NoteRow.embedding).where(NoteRow.id == NOTE).scalar_subquery()
-    direct = _links_of(lambda c: c == NOTE)
+    links = None
+    if linked:
+        direct = _links_of(lambda c: c == NOTE)
+        links = _link_parts(select(direct.c.to_id.label("id")), _not(NOTE))
     return _candidates(
         target,
         NoteRow.id != NOTE,
-        select(direct.c.to_id.label("id")),
-        _not(NOTE),
         select(NoteKeywordRow.keyword_id).where(NoteKeywordRow.note_id == NOTE),
-        with_choices=True,
+        links,
+        with_choices=chosen,
     )
 
 
 @cache
-def draft_candidates() -> Select[Any]:
-    """The candidates of a draft: DRAFT_VECTOR, the notes LINK_KEYS name, those linking to
-    TITLE_KEY, its KEYWORD_NAMES; EXCLUDE (the note it edits, or NULL) left out."""
-    linker = aliased(NoteRow, name="draft_linker")
-    named = select(NoteRow.id.label("id")).where(func.lower(NoteRow.title) == any_(LINK_KEYS), LIVE)
-    linking = (
-        select(NoteLinkRow.source_note_id.label("id"))
-        .join(linker, and_(linker.id == NoteLinkRow.source_note_id, linker.deleted_at.is_(None)))
-        .where(NoteLinkRow.target_key == TITLE_KEY)
-    )
-    direct = union(named, linking).subquery("draft_direct")
+def draft_candidates(linked: bool) -> Select[Any]:
+    """The candidates of a draft: DRAFT_VECTOR, its KEYWORD_NAMES and (`linked`) the notes
+    LINK_KEYS name and those linking to TITLE_KEY; EXCLUDE (the note it edits, or NULL)
+    left out."""
+    links = None
+    if linked:
+        linker = aliased(NoteRow, name="draft_linker")
+        named = select(NoteRow.id.label("id")).where(
+            func.lower(NoteRow.title) == any_(LINK_KEYS), LIVE
+        )
+        linking = (
+            select(NoteLinkRow.source_note_id.label("id"))
+            .join(
+                linker, and_(linker.id == NoteLinkRow.source_note_id, linker.deleted_at.is_(None))
+            )
+            .where(NoteLinkRow.target_key == TITLE_KEY)
+        )
+        direct = union(named, linking).subquery("draft_direct")
+        links = _link_parts(select(direct.c.id), _not(EXCLUDE))
     return _candidates(
         DRAFT_VECTOR,
         NoteRow.id.is_distinct_from(EXCLUDE),
-        select(direct.c.id),
-        _not(EXCLUDE),
         select(KeywordRow.id).where(KeywordRow.name == any_(KEYWORD_NAMES)),
+        links,
         with_choices=False,
     )
 
@@ -249,9 +280,11 @@ def note_passages() -> Select[Any]:
 def draft_passages() -> Select[Any]:
     """A draft's chunks sent as two arrays; each vector is cast once (a materialised CTE),
     not once per pair compared."""
-    sent = func.unnest(CHUNK_TEXTS, CHUNK_VECTORS).table_valued(
-        column("text", Text), column("vector_text", Text), name="draft_chunks"
-    ).render_derived()
+    sent = (
+        func.unnest(CHUNK_TEXTS, CHUNK_VECTORS)
+        .table_valued(column("text", Text), column("vector_text", Text), name="draft_chunks")
+        .render_derived()
+    )
     own = (
         select(sent.c.text, cast(sent.c.vector_text, Vector()).label("embedding"))
         .cte("own")
