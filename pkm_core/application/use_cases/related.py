@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from pkm_core.application.draft_vectors import draft_vectors
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     DraftRelatedQuery,
@@ -98,11 +99,12 @@ def describe_draft(
 ) -> tuple[DraftRelatedQuery, list[tuple[str, list[float]]]]:
     """What a draft's related notes are found by (slow: embeds, so before the unit of
     work): its vector as a save would store it, its links and keywords; and its chunks
-    (passage, vector) for the closest passages."""
+    (passage, vector) for the closest passages. Only the chunks not seen in a recent call
+    are embedded (`draft_vectors`: typing changes one chunk at a time)."""
     title = normalise_text(title, "title", nul="remove").strip()
     body = normalise_text(body, "note body", nul="remove")
     chunks = chunk_note(title, body)
-    vectors = embedder.embed_documents([c.embed_text for c in chunks])
+    vectors = draft_vectors(embedder).embed(embedder, chunks)
     draft = DraftRelatedQuery(
         vector=tuple(mean_vector(vectors)),
         title=title,
