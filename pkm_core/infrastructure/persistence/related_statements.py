@@ -1,5 +1,8 @@
-"""The statements of related notes, each built once with bind parameters (so SQLAlchemy
-builds, caches the key of and compiles each one once per process; a call only binds).
+"""The statements of related notes, built once. (Long: one candidates statement in four
+variants, best read in one place.)
+
+Each is built with bind parameters (so SQLAlchemy builds, caches the key of and compiles
+each one once per process; a call only binds).
 
 One statement finds every candidate of a note or of a draft with all that says why it is
 related: the nearest notes by meaning (HNSW over note vectors), the notes linked to or
