@@ -173,8 +173,10 @@ def short_queries(claims: list[str], count: int, seed: int = 5) -> list[str]:
     return queries
 
 
-def measure(label: str, fn: Callable[[T], object], items: Sequence[T]) -> None:
-    for item in items[:10]:  # warm caches and the model
+def measure(
+    label: str, fn: Callable[[T], object], items: Sequence[T], warm: Sequence[T] | None = None
+) -> None:
+    for item in items[:10] if warm is None else warm:  # warm caches and the model
         fn(item)
     times = []
     for item in items:
@@ -235,6 +237,54 @@ def build(
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     return elapsed
+
+
+def drafts(abstracts: list[list[str]], count: int, words: int = 250) -> list[str]:
+    """`count` different drafts of `words` words: three abstracts, a paragraph each."""
+    out = []
+    for i in range(count):
+        paragraphs, left = [], words
+        for sentences in abstracts[3 * i : 3 * i + 3]:
+            taken = " ".join(sentences).split()[: max(left, 0)]
+            left -= len(taken)
+            paragraphs.append(" ".join(taken))
+        out.append("\n\n".join(p for p in paragraphs if p))
+    return out
+
+
+def related_report(
+    uow: Callable[[], Any], model: IEmbedder, abstracts: list[list[str]], sample_notes: list[int]
+) -> None:
+    """Related notes of stored notes, and of a 250-word draft: a new draft each call (nothing
+    kept helps) and one draft whose last paragraph changes at each call, as typing does
+    (its other chunks' vectors are kept from the call before); the embedding alone."""
+    print("related notes:")
+    measure("related_notes(note_id)", lambda n: related_notes(uow(), n), sample_notes)
+    fresh = drafts(abstracts, 70)  # the first 10 warm up: each measured call is new
+    measure(
+        "related_to_text(new 250-word draft each call)",
+        lambda d: related_to_text(uow(), model, "Draft", d),
+        fresh[10:],
+        warm=fresh[:10],
+    )
+    base = next(d for d in fresh if "\n\n" in d)
+    last = base.rindex("\n\n")
+    # Each call's last paragraph differs from the one before (same words, so the chunks
+    # are cut at the same places): only the draft's last chunk is embedded again.
+    typed = [f"{base[:last]}\n\n{base[last + 2 :]} Revision {n}." for n in range(70)]
+    print(f"  (that draft: {len(chunk_note('Draft', typed[0]))} chunks, the last one changes)")
+    measure(
+        "related_to_text(one paragraph changed per call)",
+        lambda d: related_to_text(uow(), model, "Draft", d),
+        typed[10:],
+        warm=typed[:10],
+    )
+    measure(
+        "embed the new 250-word draft alone",
+        lambda d: model.embed_documents([c.embed_text for c in chunk_note("Draft", d)]),
+        fresh[10:],
+        warm=fresh[:10],
+    )
 
 
 def recall_report(
@@ -325,6 +375,7 @@ def main() -> None:
         "--save-only", action="store_true", help="the save measures only (create and update)"
     )
     parser.add_argument("--saves", type=int, default=40, help="notes created (--save-only)")
+    parser.add_argument("--related", action="store_true", help="related notes only")
     args = parser.parse_args()
     tuning = parse_tuning(args.set)
 
@@ -367,6 +418,9 @@ def main() -> None:
         uow, emb = kairos.uow, embedder
 
         print(f"tuning: {tuning}")
+        if args.related:
+            related_report(uow, model, abstracts, sample_notes)
+            return
         print("note-app queries (1-6 words):")
 
         def search_in(mode: SearchMode) -> Callable[[str], object]:
@@ -394,13 +448,7 @@ def main() -> None:
         print("long queries (SciFact claims):")
         for mode in SearchMode:
             measure(f"{mode} (limit 10)", search_in(mode), long)
-        print("related notes:")
-        measure("related_notes(note_id)", lambda n: related_notes(uow(), n), sample_notes)
-        measure(
-            "related_to_text(250-word draft)",
-            lambda _: related_to_text(uow(), model, "Draft", draft),
-            sample_notes[:50],
-        )
+        related_report(uow, model, abstracts, sample_notes)
         print("query embedding alone:")
         measure("embed_query (note-app query)", model.embed_query, short)
 

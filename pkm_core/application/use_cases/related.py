@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from pkm_core.application.draft_vectors import draft_vectors
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
     DraftRelatedQuery,
@@ -22,15 +23,20 @@ from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.errors import InvalidNote, NoteNotFound
 from pkm_core.domain.keyword import normalize_keyword
 from pkm_core.domain.link import parse_wikilinks
-from pkm_core.domain.snippet import make_snippet
+from pkm_core.domain.markdown_text import plain_text
 from pkm_core.domain.text import normalise_text
 
 PASSAGE_WORDS = 30
 CANDIDATES_PER_NOTE = 3  # nearest notes by meaning read per note shown
 
 
-def _passage(text: str) -> str:
-    return make_snippet(text, "", words=PASSAGE_WORDS).text
+def passage_start(text: str, words: int = PASSAGE_WORDS) -> str:
+    """The first `words` words of a passage as plain text, `…` where it is cut: what
+    `make_snippet(text, "", words)` gives (nothing to match, so its window is the start),
+    without testing every word against an empty query (a related note shows two
+    passages; that test was most of a stored note's related-notes time in Python)."""
+    tokens = plain_text(text).split()
+    return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
 
 
 def with_passages(
@@ -42,8 +48,8 @@ def with_passages(
         theirs, mine, similarity = passages.get(item.note_id, ("", "", None))
         why = replace(
             item.why or RelatedWhy(),
-            passage=_passage(theirs),
-            own_passage=_passage(mine),
+            passage=passage_start(theirs),
+            own_passage=passage_start(mine),
             passage_similarity=similarity,
         )
         out.append(replace(item, why=why))
@@ -93,11 +99,12 @@ def describe_draft(
 ) -> tuple[DraftRelatedQuery, list[tuple[str, list[float]]]]:
     """What a draft's related notes are found by (slow: embeds, so before the unit of
     work): its vector as a save would store it, its links and keywords; and its chunks
-    (passage, vector) for the closest passages."""
+    (passage, vector) for the closest passages. Only the chunks not seen in a recent call
+    are embedded (`draft_vectors`: typing changes one chunk at a time)."""
     title = normalise_text(title, "title", nul="remove").strip()
     body = normalise_text(body, "note body", nul="remove")
     chunks = chunk_note(title, body)
-    vectors = embedder.embed_documents([c.embed_text for c in chunks])
+    vectors = draft_vectors(embedder).embed(embedder, chunks)
     draft = DraftRelatedQuery(
         vector=tuple(mean_vector(vectors)),
         title=title,

@@ -4,8 +4,11 @@ of passages, and the writes of pins and hides; the same for a draft that is not 
 (its vector, links and keywords sent with the statements).
 
 Candidates are the nearest notes by meaning (HNSW over note vectors), the notes linked to
-or from it, the notes two links away, and its pinned notes; hidden notes never. How they
-are blended is application logic (`pkm_core/application/related.py`).
+or from it, the notes two links away, and its pinned notes; hidden notes never. A note's
+candidates are two statements (the HNSW settings, then one that finds them all), their
+closest passages one more; the statements are built once (`related_statements.py`) and
+run on the session's connection, past the ORM (they load no entities). How candidates are
+blended is application logic (`pkm_core/application/related.py`).
 """
 
 from __future__ import annotations
@@ -13,25 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pgvector.sqlalchemy import Vector
-from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    Text,
-    and_,
-    any_,
-    cast,
-    column,
-    delete,
-    func,
-    literal,
-    select,
-    union,
-    values,
-)
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from pkm_core.application.dto import (
     DEFAULT_TUNING,
@@ -39,143 +26,12 @@ from pkm_core.application.dto import (
     RelatedCandidate,
     SearchTuning,
 )
-from pkm_core.infrastructure.persistence.models import (
-    KeywordRow,
-    NoteChunkRow,
-    NoteKeywordRow,
-    NoteLinkRow,
-    NoteRow,
-    RelatedChoiceRow,
-)
+from pkm_core.infrastructure.persistence import related_statements as sql
+from pkm_core.infrastructure.persistence.models import NoteRow, RelatedChoiceRow
 from pkm_core.infrastructure.persistence.note_sql import LIVE
 
-TWO_STEP_LIMIT = 20  # notes two links away considered (the nearest by meaning first)
 
-
-def _neighbours(ids: list[int]) -> Any:
-    """(from_id, to_id) for every link out of or into the notes `ids`,
-    links to notes that do not exist left out."""
-    target = aliased(NoteRow, name="link_target")
-    source = aliased(NoteRow, name="link_source")
-    out = (
-        select(NoteLinkRow.source_note_id.label("from_id"), target.id.label("to_id"))
-        .join(target, func.lower(target.title) == NoteLinkRow.target_key)
-        .where(NoteLinkRow.source_note_id.in_(ids))
-    )
-    into = (
-        select(source.id.label("from_id"), NoteLinkRow.source_note_id.label("to_id"))
-        .join(NoteLinkRow, NoteLinkRow.target_key == func.lower(source.title))
-        .where(source.id.in_(ids))
-    )
-    return union(out, into).subquery()
-
-
-def _two_step(session: Session, direct: set[int], origin: int | None) -> dict[int, str]:
-    """The notes two links away through `direct` (not `origin`, not `direct` themselves),
-    each with the title of a note in between."""
-    if not direct:
-        return {}
-    second = _neighbours(sorted(direct))
-    middle = aliased(NoteRow, name="middle")
-    stmt = (
-        select(second.c.to_id, func.min(middle.title).label("via"))
-        .join(middle, middle.id == second.c.from_id)
-        .where(second.c.to_id.not_in(sorted(direct)))
-        .group_by(second.c.to_id)
-        .order_by(second.c.to_id)
-        .limit(TWO_STEP_LIMIT)
-    )
-    if origin is not None:
-        stmt = stmt.where(second.c.to_id != origin)
-    return {r.to_id: r.via for r in session.execute(stmt)}
-
-
-def _links(session: Session, note_id: int) -> tuple[set[int], dict[int, str]]:
-    """The notes linked with `note_id` (either way), and those two links away with the
-    title of a note in between."""
-    direct_rows = _neighbours([note_id])
-    direct = {r.to_id for r in session.execute(select(direct_rows.c.to_id))} - {note_id}
-    return direct, _two_step(session, direct, note_id)
-
-
-def _draft_links(
-    session: Session, title: str, targets: Sequence[str], exclude_note_id: int | None
-) -> tuple[set[int], dict[int, str]]:
-    """A draft's links: the notes its [[links]] name, those linking to its title, and the
-    notes two links away through them."""
-    keys = sorted({t.strip().lower() for t in targets if t.strip()})
-    key = title.strip().lower()
-    direct: set[int] = set()
-    if keys:
-        direct |= set(
-            session.execute(select(NoteRow.id).where(func.lower(NoteRow.title).in_(keys), LIVE))
-            .scalars()
-            .all()
-        )
-    if key:
-        direct |= set(
-            session.execute(select(NoteLinkRow.source_note_id).where(NoteLinkRow.target_key == key))
-            .scalars()
-            .all()
-        )
-    direct.discard(exclude_note_id)
-    return direct, _two_step(session, direct, exclude_note_id)
-
-
-def _nearest(session: Session, target: Any, k: int, exclude: int | None, ef: int) -> list[int]:
-    """The `k` notes whose vectors are nearest to `target` (HNSW), `exclude` left out."""
-    session.execute(
-        select(
-            func.set_config("hnsw.ef_search", str(max(ef, k)), True),
-            func.set_config("enable_seqscan", "off", True),  # see search_queries
-        )
-    )
-    stmt = select(NoteRow.id).where(NoteRow.embedding.is_not(None))
-    if exclude is not None:
-        stmt = stmt.where(NoteRow.id != exclude)
-    ids = list(
-        session.execute(stmt.order_by(NoteRow.embedding.cosine_distance(target)).limit(k))
-        .scalars()
-        .all()
-    )
-    session.execute(select(func.set_config("enable_seqscan", "on", True)))
-    return ids
-
-
-def _candidates(
-    session: Session,
-    ids: set[int],
-    target: Any,
-    own_keywords: Any,
-    links: tuple[set[int], dict[int, str]],
-    pinned: set[int],
-) -> list[RelatedCandidate]:
-    """The candidates `ids` with their similarity to `target` (a vector expression), the
-    keywords they share with `own_keywords` (a SELECT of keyword ids) and their links."""
-    if not ids:
-        return []
-    direct, two_step = links
-    distance = NoteRow.embedding.cosine_distance(target)
-    theirs = aliased(NoteKeywordRow, name="theirs")
-    shared = (
-        select(KeywordRow.name)
-        .join(theirs, theirs.keyword_id == KeywordRow.id)
-        .where(KeywordRow.id.in_(own_keywords), theirs.note_id == NoteRow.id)
-        .order_by(KeywordRow.name)
-        .scalar_subquery()
-    )
-    own_count = select(func.count()).select_from(own_keywords.subquery()).scalar_subquery()
-    their_count = select(func.count()).where(NoteKeywordRow.note_id == NoteRow.id).scalar_subquery()
-    rows = session.execute(
-        select(
-            NoteRow.id,
-            NoteRow.title,
-            (1 - distance).label("similarity"),
-            func.array(shared).label("shared"),
-            own_count.label("own_count"),
-            their_count.label("their_count"),
-        ).where(NoteRow.id == any_(literal(sorted(ids), ARRAY(BigInteger))), LIVE)
-    )
+def _rows(result: Any) -> list[RelatedCandidate]:
     return [
         RelatedCandidate(
             note_id=r.id,
@@ -183,38 +39,27 @@ def _candidates(
             similarity=None if r.similarity is None else float(r.similarity),
             shared_keywords=tuple(r.shared or ()),
             keyword_union=int(r.own_count) + int(r.their_count) - len(r.shared or ()),
-            link="direct" if r.id in direct else ("two-step" if r.id in two_step else ""),
-            via=two_step.get(r.id, ""),
-            pinned=r.id in pinned,
+            link="direct" if r.direct else ("two-step" if r.via is not None else ""),
+            via=r.via or "",
+            pinned=bool(r.pinned),
         )
-        for r in rows
+        for r in result
     ]
 
 
 def related_candidates(
     session: Session, note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
 ) -> list[RelatedCandidate] | None:
-    """Every candidate related note of a stored note; None when the note does not exist."""
-    exists = session.execute(select(NoteRow.id).where(NoteRow.id == note_id)).first()
-    if exists is None:
+    """Every candidate related note of a stored note; None when the note does not exist.
+    Seq scans stay off for the rest of the transaction (every later statement of related
+    notes is an index look-up)."""
+    connection = session.connection()
+    settings = {"ef_search": str(max(tuning.related_ef_search, k)), "note_id": note_id}
+    found = connection.execute(sql.note_settings(), settings).one()
+    if not found.found:
         return None
-    target = select(NoteRow.embedding).where(NoteRow.id == note_id).scalar_subquery()
-    nearest = _nearest(session, target, k, note_id, tuning.related_ef_search)
-    choices = {
-        r.other_note_id: r.choice
-        for r in session.execute(
-            select(RelatedChoiceRow.other_note_id, RelatedChoiceRow.choice).where(
-                RelatedChoiceRow.note_id == note_id
-            )
-        )
-    }
-    direct, two_step = _links(session, note_id)
-    pinned = {i for i, c in choices.items() if c == "pinned"}
-    ids = (set(nearest) | direct | set(two_step) | pinned) - {
-        i for i, c in choices.items() if c == "hidden"
-    }
-    own = select(NoteKeywordRow.keyword_id).where(NoteKeywordRow.note_id == note_id)
-    return _candidates(session, ids, target, own, (direct, two_step), pinned)
+    stmt = sql.note_candidates(bool(found.linked), bool(found.chosen))
+    return _rows(connection.execute(stmt, {"note_id": note_id, "k": k}))
 
 
 def draft_candidates(
@@ -222,50 +67,33 @@ def draft_candidates(
 ) -> list[RelatedCandidate]:
     """Candidate related notes of a draft (nothing stored): the `k` nearest to its vector,
     the notes its links name or that link to its title, and those two links away."""
-    target = literal(list(draft.vector), Vector(len(draft.vector)))
-    nearest = _nearest(session, target, k, draft.exclude_note_id, tuning.related_ef_search)
-    links = _draft_links(session, draft.title, draft.link_targets, draft.exclude_note_id)
-    ids = set(nearest) | links[0] | set(links[1])
-    own = select(KeywordRow.id).where(KeywordRow.name.in_(sorted(set(draft.keywords))))
-    return _candidates(session, ids, target, own, links, set())
+    connection = session.connection()
+    params = {
+        "ef_search": str(max(tuning.related_ef_search, k)),
+        "draft_vector": list(draft.vector),
+        "k": k,
+        "exclude_id": draft.exclude_note_id,
+        "link_keys": sorted({t.strip().lower() for t in draft.link_targets if t.strip()}),
+        "title_key": draft.title.strip().lower(),
+        "keyword_names": sorted(set(draft.keywords)),
+    }
+    titled = connection.execute(sql.draft_settings(), params).one().linked
+    stmt = sql.draft_candidates(bool(params["link_keys"]) or bool(titled))
+    return _rows(connection.execute(stmt, params))
 
 
-def _closest(
-    session: Session, own: Any, other_ids: Sequence[int]
-) -> dict[int, tuple[str, str, float]]:
-    """{other note: (its passage, own passage, similarity)} for the closest pair of a
-    chunk of `own` (a FROM with `text` and `embedding`) and a chunk of each other note
-    (every pair compared: a few notes of a few chunks)."""
-    if not other_ids:
-        return {}
-    other = aliased(NoteChunkRow, name="other")
-    distance = own.c.embedding.cosine_distance(other.embedding)
-    rows = session.execute(
-        select(other.note_id, other.text, own.c.text.label("own_text"), (1 - distance).label("sim"))
-        .select_from(own)
-        .join(
-            other,
-            and_(
-                other.note_id == any_(literal(list(other_ids), ARRAY(BigInteger))),
-                other.embedding.is_not(None),
-            ),
-        )
-        .ext(distinct_on(other.note_id))
-        .order_by(other.note_id, distance)
-    )
-    return {r.note_id: (r.text, r.own_text, float(r.sim)) for r in rows}
+def _passages(result: Any) -> dict[int, tuple[str, str, float]]:
+    return {r.note_id: (r.text, r.own_text, float(r.sim)) for r in result}
 
 
 def closest_passages(
     session: Session, note_id: int, other_ids: Sequence[int]
 ) -> dict[int, tuple[str, str, float]]:
     """The closest pair of passages of a stored note and each of `other_ids`."""
-    own = (
-        select(NoteChunkRow.text, NoteChunkRow.embedding)
-        .where(NoteChunkRow.note_id == note_id, NoteChunkRow.embedding.is_not(None))
-        .subquery("own")
-    )
-    return _closest(session, own, other_ids)
+    if not other_ids:
+        return {}
+    params = {"note_id": note_id, "other_ids": list(other_ids)}
+    return _passages(session.connection().execute(sql.note_passages(), params))
 
 
 def closest_passages_to_draft(
@@ -273,16 +101,14 @@ def closest_passages_to_draft(
 ) -> dict[int, tuple[str, str, float]]:
     """The closest pair of passages of a draft (its chunks and their vectors, sent with the
     statement) and each of `other_ids`."""
-    if not chunks:
+    if not chunks or not other_ids:
         return {}
-    dim = len(chunks[0][1])
-    rows = values(column("text", Text), column("embedding", Text), name="draft_chunks").data(
-        [(text, str(list(vector))) for text, vector in chunks]
-    )
-    own = select(rows.c.text, cast(rows.c.embedding, Vector(dim)).label("embedding")).subquery(
-        "own"
-    )
-    return _closest(session, own, other_ids)
+    params = {
+        "chunk_texts": [text for text, _ in chunks],
+        "chunk_vectors": [str(list(vector)) for _, vector in chunks],
+        "other_ids": list(other_ids),
+    }
+    return _passages(session.connection().execute(sql.draft_passages(), params))
 
 
 def set_related_choice(session: Session, note_id: int, other_id: int, choice: str | None) -> None:

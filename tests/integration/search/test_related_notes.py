@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from pkm_core.application.use_cases.notes import delete_note
 from pkm_core.application.use_cases.search import related_notes, related_to_text
 from pkm_core.domain.errors import NoteNotFound
 from pkm_core.domain.note import Note, NoteDraft
@@ -48,3 +49,21 @@ def test_a_draft_finds_its_neighbours_and_can_leave_out_the_note_being_edited(
     assert found[0].similarity == pytest.approx(1.0, abs=1e-5)  # same text, same vector
     edited = related_to_text(uow(), fake_embedder, "Bees", "honey", exclude_note_id=bees.id)
     assert [r.title for r in edited] == ["Granite"]
+
+
+def test_links_one_and_two_steps_away_count_between_live_notes_only(
+    uow: UowFactory, add: AddNote, fake_embedder: FakeEmbedder
+) -> None:
+    hub = add("Hub", "granite basalt [[Middle]]")
+    middle = add("Middle", "clover honey [[Far]]")
+    add("Far", "espresso crema")
+    add("Fan", "tides and moons [[Hub]]")
+    links = {r.title: (r.why.link, r.why.via) for r in related_notes(uow(), hub.id) if r.why}
+    assert links["Middle"] == ("direct", "") and links["Fan"] == ("direct", "")
+    assert links["Far"] == ("two-step", "Middle")
+    drafted = related_to_text(uow(), fake_embedder, "Hub", "a draft naming [[Middle]]")
+    draft_links = {r.title: (r.why.link, r.why.via) for r in drafted if r.why}
+    assert draft_links["Fan"] == ("direct", "") and draft_links["Far"] == ("two-step", "Middle")
+    delete_note(uow(), middle.id, middle.version)
+    links = {r.title: r.why.link for r in related_notes(uow(), hub.id) if r.why}
+    assert "Middle" not in links and links.get("Far", "") == ""
