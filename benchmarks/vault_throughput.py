@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import re
 import tempfile
 import threading
 import time
@@ -48,6 +49,7 @@ from pkm_core.domain.chunking import chunk_note
 from pkm_core.infrastructure.export_sinks import FolderSink
 
 T = TypeVar("T")
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154"
     "08d763f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
@@ -55,32 +57,25 @@ PNG = bytes.fromhex(
 
 
 def _bodies(n: int) -> list[str]:
+    """SciFact abstracts, then (past the 5,183 of them) texts made of the first half of one
+    abstract and the second half of another: notes that read like notes. (Random words of
+    a small vocabulary made thousands of near-identical vectors, a worst case of HNSW
+    insertion that no vault has.) Without the data: random words of a larger vocabulary."""
     corpus = SCIFACT / "corpus.jsonl"
+    rng = random.Random(7)
     if corpus.exists():
         import json
 
-        texts = []
         with corpus.open() as handle:
-            for line in handle:
-                texts.append(json.loads(line)["text"])
-                if len(texts) >= n:
-                    break
-        if len(texts) >= n:
-            return texts
-    rng = random.Random(7)
-    words = [
-        "cell",
-        "protein",
-        "gene",
-        "signal",
-        "model",
-        "data",
-        "study",
-        "effect",
-        "result",
-        "growth",
-        "risk",
-    ]
+            abstracts = [json.loads(line)["text"] for line in handle]
+        texts = abstracts[:n]
+        while len(texts) < n:
+            first, second = rng.sample(abstracts, 2)
+            a, b = SENTENCE.split(first), SENTENCE.split(second)
+            texts.append(" ".join(a[: max(len(a) // 2, 1)] + b[len(b) // 2 :]))
+        return texts
+    stems = ("cell", "gene", "model", "risk", "study")
+    words = [f"{stem}{i}" for stem in stems for i in range(400)]
     return [" ".join(rng.choice(words) for _ in range(180)) + "." for _ in range(n)]
 
 

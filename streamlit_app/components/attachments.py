@@ -1,21 +1,24 @@
-"""A note's attachments under its text: images inline, other files as downloads."""
+"""A note's attachments under its text: the files to download, and the images its text
+does not embed (those are drawn where they are embedded, note_body.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 import streamlit as st
 
-from pkm_core.application.use_cases.attachments import note_attachments
-from pkm_core.bootstrap import Kairos
+from pkm_core.application.vault import Attachment
+from streamlit_app.components.note_body import shown_inline
 from streamlit_app.components.text import md_escape
 
 
-def show_attachments(kairos: Kairos, body: str) -> None:
-    found = note_attachments(kairos.uow(), body)
-    if not found:
+def show_attachments(found: Sequence[Attachment], drawn: Collection[str] = ()) -> None:
+    rest = [a for a in found if a.path not in drawn]
+    if not rest:
         return
     st.subheader("Attachments")
-    for index, item in enumerate(found):
-        if item.is_image and item.media_type != "image/svg+xml":  # SVG can carry script
+    for index, item in enumerate(rest):
+        if shown_inline(item):
             st.image(item.data, caption=item.path)
         else:
             st.download_button(

@@ -5,8 +5,13 @@
   and drawn grey and dashed (style.css) so a missing note is told apart. Clicking one
   stays in the tab (shortcuts.py), so the address changes and Back returns.
 - Images from the web (`![x](https://…)`) are not loaded unless the person asks for it on
-  this note: each becomes a plain link (a tracking pixel gets no request). Local images
-  and attachments are left as they are.
+  this note: each becomes a plain link (a tracking pixel gets no request).
+- Attachments: an embedded image stored with the vault (`![[diagram.png]]`,
+  `![alt](assets/diagram.png)`) is drawn where it is embedded (`st.image`: Streamlit
+  serves it; a Markdown image would point at a URL that does not exist). Other files and
+  links to files become a paperclip label (they are downloaded under the note), a missing
+  file says so, `![[Note]]` (a note embedded) becomes a link to it, and `[text](Note.md)`
+  links to the note of that name.
 - Code (fenced or inline) is left untouched. Raw HTML is never executed: the result goes
   to `st.markdown` without `unsafe_allow_html`, which shows HTML as text.
 """
@@ -14,11 +19,19 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from urllib.parse import quote, unquote
 
 import streamlit as st
 
+from pkm_core.application.use_cases.attachments import (
+    attachment_for,
+    is_file_target,
+    note_attachments,
+)
 from pkm_core.application.use_cases.notes import resolve_links
+from pkm_core.application.vault import Attachment
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.link import find_wikilinks
 from streamlit_app.components.text import md_escape
@@ -27,6 +40,9 @@ _CODE = re.compile(r"(```[\s\S]*?(?:```|$)|~~~[\s\S]*?(?:~~~|$)|`[^`\n]+`)")
 _REMOTE_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?((?:https?:)?//[^)\s>]+)>?(?:\s+[\"'][^)]*)?\)")
 _REFERENCE_IMAGE = re.compile(r"!\[([^\]\n]*)\]\[([^\]\n]*)\]")
 _SLUG = re.compile(r"[^\w\- ]")
+_WIKI_REF = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+_MD_REF = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*(<[^>\n]*>|[^)\s]+)(?:\s+[\"'][^)\n]*)?\s*\)")
+_SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#)")
 
 
 def has_remote_images(body: str) -> bool:
@@ -73,23 +89,129 @@ def _images(text: str) -> str:
     return _REFERENCE_IMAGE.sub(lambda m: f"[:material/image: {m.group(1)}][{m.group(2)}]", text)
 
 
+def shown_inline(attachment: Attachment) -> bool:
+    return attachment.is_image and attachment.media_type != "image/svg+xml"  # SVG can script
+
+
+def _ref_target(match: re.Match[str]) -> tuple[bool, str, str]:
+    """(embed, target, label) of a wikilink or Markdown link match (`target` "" if remote)."""
+    if match.re is _WIKI_REF:
+        inner = match.group(2)
+        target, _, label = inner.partition("|")
+        return bool(match.group(1)), target.partition("#")[0].strip(), label.strip()
+    raw = match.group(3).strip("<>").strip()
+    target = "" if _SCHEME.match(raw) else unquote(raw.partition("#")[0])
+    return bool(match.group(1)), target, match.group(2).strip()
+
+
+def _file_label(target: str, label: str, found: Attachment | None) -> str:
+    shown = md_escape(label or PurePosixPath(target).name)
+    if found is None:
+        return f":material/attach_file: {shown} (file not in Kairos)"
+    return f":material/attach_file: {shown}"
+
+
+def _local_refs(text: str, attachments: Sequence[Attachment]) -> str:
+    """File links and embeds as labels, note embeds as links, `[x](Note.md)` as [[Note|x]]."""
+
+    def wiki(match: re.Match[str]) -> str:
+        embed, target, label = _ref_target(match)
+        if target and is_file_target(target):
+            return _file_label(target, label, attachment_for(target, attachments))
+        return match.group(0)[1:] if embed else match.group(0)  # ![[Note]]: a link to it
+
+    def markdown(match: re.Match[str]) -> str:
+        embed, target, label = _ref_target(match)
+        if not target:
+            return match.group(0)  # the web, an anchor: _images decides
+        if is_file_target(target):
+            found = attachment_for(target, attachments)
+            if embed and found is None:
+                return f":material/image: {md_escape(label or target)} (image not in Kairos)"
+            return _file_label(target, label, found)
+        title = PurePosixPath(target).stem
+        return f"[[{title}|{label}]]" if label else f"[[{title}]]"
+
+    return _MD_REF.sub(markdown, _WIKI_REF.sub(wiki, text))
+
+
+def _prose(
+    text: str, ids: dict[str, int | None], attachments: Sequence[Attachment], remote: bool
+) -> str:
+    prose = _links(_local_refs(text, attachments), ids)
+    return prose if remote else _images(prose)
+
+
+def body_parts(
+    body: str,
+    ids: dict[str, int | None],
+    attachments: Sequence[Attachment] = (),
+    *,
+    remote_images: bool = False,
+) -> list[str | Attachment]:
+    """The body as Markdown pieces with the embedded images between them, in order."""
+    parts: list[str | Attachment] = []
+    pending: list[str] = []
+    for i, part in enumerate(_CODE.split(body)):
+        if i % 2:
+            pending.append(part)
+            continue
+        last = 0
+        embeds = sorted(
+            (m for m in (*_WIKI_REF.finditer(part), *_MD_REF.finditer(part)) if m.group(1)),
+            key=lambda m: m.start(),
+        )
+        for match in embeds:
+            _embed, target, _label = _ref_target(match)
+            found = attachment_for(target, attachments) if target else None
+            if match.start() < last or found is None or not shown_inline(found):
+                continue
+            pending.append(_prose(part[last : match.start()], ids, attachments, remote_images))
+            parts += ["".join(pending), found]
+            pending, last = [], match.end()
+        pending.append(_prose(part[last:], ids, attachments, remote_images))
+    parts.append("".join(pending))
+    return [p for p in parts if not isinstance(p, str) or p.strip()]
+
+
 def to_markdown(body: str, ids: dict[str, int | None], *, remote_images: bool = False) -> str:
-    parts = _CODE.split(body)
-    for i in range(0, len(parts), 2):
-        prose = _links(parts[i], ids)
-        parts[i] = prose if remote_images else _images(prose)
-    return "".join(parts)
+    """The body as one Markdown text (no attachments known: embeds become labels)."""
+    return "".join(
+        p for p in body_parts(body, ids, remote_images=remote_images) if isinstance(p, str)
+    )
+
+
+def _link_titles(body: str) -> list[str]:
+    titles = []
+    for part in _prose_parts(body):
+        titles += [link.target for link in find_wikilinks(part)]
+        for match in _MD_REF.finditer(part):
+            _embed, target, _label = _ref_target(match)
+            if target and not is_file_target(target):
+                titles.append(PurePosixPath(target).stem)
+    return titles
 
 
 def render_note_body(
-    kairos: Kairos | None, body: str, *, scope: str, remote_images: bool = False
-) -> None:
-    """Show `body` with live wikilinks; `scope` names the widgets (one per note or form)."""
-    titles = [link.target for part in _prose_parts(body) for link in find_wikilinks(part)]
+    kairos: Kairos | None,
+    body: str,
+    *,
+    scope: str,
+    remote_images: bool = False,
+    attachments: Sequence[Attachment] | None = None,
+) -> set[str]:
+    """Show `body` with live wikilinks and its images where they are embedded; `scope`
+    names the widgets (one per note or form). `attachments` are the body's files (read
+    here when None). Returns the paths of the images drawn."""
+    titles = _link_titles(body)
     ids: dict[str, int | None] = {}
-    if titles and kairos is not None:
+    files: Sequence[Attachment] = attachments or ()
+    if kairos is not None:
         try:
-            ids = resolve_links(kairos.uow(), titles)
+            if titles:
+                ids = resolve_links(kairos.uow(), titles)
+            if attachments is None:
+                files = note_attachments(kairos.uow(), body)
         except Exception:  # links are shown as missing; the text itself still shows
             ids = {}
     allow = remote_images
@@ -101,4 +223,11 @@ def render_note_body(
             help="Off by default: an image from the web tells its server that you opened "
             "this note. Local images are always shown.",
         )
-    st.markdown(to_markdown(body, ids, remote_images=allow))
+    drawn: set[str] = set()
+    for piece in body_parts(body, ids, files, remote_images=allow):
+        if isinstance(piece, str):
+            st.markdown(piece)
+        else:
+            st.image(piece.data, caption=piece.path)
+            drawn.add(piece.path)
+    return drawn

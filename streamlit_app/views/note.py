@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import streamlit as st
 
+from pkm_core.application.use_cases.attachments import note_attachments
 from pkm_core.application.use_cases.notes import NoteView, delete_note, view_note
 from pkm_core.application.use_cases.related import (
     hide_related,
@@ -13,6 +14,7 @@ from pkm_core.application.use_cases.related import (
     related_notes,
     unhide_related,
 )
+from pkm_core.application.vault import Attachment
 from pkm_core.bootstrap import Kairos
 from pkm_core.domain.history import TRASH_KEEP_DAYS
 from streamlit_app.components import draft, nav
@@ -148,12 +150,18 @@ with main:
     _details(shown)
     _actions(shown)
     st.divider()
+    files: list[Attachment] = []
+    with shown_errors():
+        files = note_attachments(kairos.uow(), shown.note.body)
+    drawn: set[str] = set()
     if shown.note.body.strip():
         # Wikilinks live, web images held back; raw HTML is shown as text, never executed.
-        render_note_body(kairos, shown.note.body, scope=f"note_{note_id}")
+        drawn = render_note_body(
+            kairos, shown.note.body, scope=f"note_{note_id}", attachments=files
+        )
     else:
         st.caption("This note has no text yet.")
-    show_attachments(kairos, shown.note.body)
+    show_attachments(files, drawn)
     st.divider()
     with shown_errors():
         history_panel(kairos, shown.note)

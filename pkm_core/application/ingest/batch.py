@@ -218,10 +218,11 @@ def write_batch(
         ensure_model_on_record(uow.index, embedder)  # never write beside another model
         new = [_with_source(uow, p, by_id[p.draft.external_id or ""]) for p in batch.new]
         ids = uow.notes.add_many(new) if new else []
-        uow.vault.save([(i, p.vault) for i, p in zip(ids, new, strict=True) if p.vault])
+        records = [(i, p.vault) for i, p in zip(ids, new, strict=True) if p.vault]
         for stored, prepared in batch.updates:
             prepared = _with_source(uow, prepared, by_id[prepared.draft.external_id or ""])
             uow.notes.update(stored.id, prepared, stored.version)
             if prepared.vault is not None:
-                uow.vault.save([(stored.id, prepared.vault)])
+                records.append((stored.id, prepared.vault))
+        uow.vault.save(records)
     return batch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from pkm_core.application.ports import ISyncUnitOfWork
@@ -11,15 +12,31 @@ from pkm_core.domain.markdown_scan import vault_links
 _NOTE_SUFFIXES = {"", ".md", ".markdown"}
 
 
+def is_file_target(target: str) -> bool:
+    """A link target naming a file (`diagram.png`, `docs/paper.pdf`), not a note."""
+    return PurePosixPath(target.strip()).suffix.lower() not in _NOTE_SUFFIXES
+
+
+def _name(target: str) -> str:
+    return target.strip().removeprefix("./").rsplit("../", 1)[-1].lstrip("/").lower()
+
+
 def note_attachments(uow: ISyncUnitOfWork, body: str) -> list[Attachment]:
     """The vault files the body embeds or links, in the order of the vault's paths."""
-    targets = [
-        link.target.removeprefix("./")
-        for link in vault_links(body)
-        if PurePosixPath(link.target).suffix.lower() not in _NOTE_SUFFIXES
-    ]
-    names = [t.rsplit("../", 1)[-1] for t in targets]
+    names = [_name(link.target) for link in vault_links(body) if is_file_target(link.target)]
     if not names:
         return []
     with uow:
         return uow.vault.attachments_named(names)
+
+
+def attachment_for(target: str, attachments: Sequence[Attachment]) -> Attachment | None:
+    """The attachment a link target names: by its path, else by the path's end
+    (`image.png` finds `assets/image.png`, as Obsidian's shortest-path links do)."""
+    name = _name(target)
+    if not name:
+        return None
+    exact = [a for a in attachments if a.path.lower() == name]
+    ending = [a for a in attachments if a.path.lower().endswith("/" + name)]
+    found = exact or ending
+    return found[0] if found else None

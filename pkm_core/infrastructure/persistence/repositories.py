@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Text, any_, func, literal, select
+from sqlalchemy import Text, any_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -84,8 +84,22 @@ class SyncSQLAlchemyNoteRepository:
 
     def get_by_title(self, title: str) -> Note | None:
         """The note of that title, else the one with that alias, else the vault note of
-        that file name (the first by path when two folders hold the same name)."""
+        that file name (the first by path when two folders hold the same name), else
+        (`folder/Note`) the vault note at the end of that path, the shortest path first."""
         key = title.strip().lower()
+        path = key if key.endswith(".md") else f"{key}.md"
+        escaped = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        by_path = (
+            select(NoteVaultRow.note_id)
+            .where(
+                or_(
+                    func.lower(NoteVaultRow.path) == path,
+                    func.lower(NoteVaultRow.path).like(f"%/{escaped}", escape="\\"),
+                )
+            )
+            .order_by(func.length(NoteVaultRow.path), NoteVaultRow.path)
+            .limit(1)
+        )
         for where in (
             func.lower(NoteRow.title) == key,
             NoteRow.id.in_(select(NoteAliasRow.note_id).where(NoteAliasRow.alias_key == key)),
@@ -95,6 +109,7 @@ class SyncSQLAlchemyNoteRepository:
                 .order_by(func.length(NoteVaultRow.path), NoteVaultRow.path)
                 .limit(1)
             ),
+            *((NoteRow.id.in_(by_path),) if "/" in key else ()),
         ):
             stmt = note_select().where(where, LIVE).order_by(NoteRow.id)
             row = self.session.execute(stmt).first()

@@ -42,17 +42,18 @@ def _record(row: NoteVaultRow, aliases: tuple[str, ...]) -> VaultRecord:
     )
 
 
-def save_aliases(session: Session, note_id: int, aliases: Sequence[str]) -> None:
-    session.execute(delete(NoteAliasRow).where(NoteAliasRow.note_id == note_id))
-    rows = {a.lower(): a for a in aliases if a.strip()}
+def save_aliases(session: Session, aliases: dict[int, Sequence[str]]) -> None:
+    """Replace the aliases of these notes (one DELETE and one INSERT for all of them)."""
+    if not aliases:
+        return
+    session.execute(delete(NoteAliasRow).where(NoteAliasRow.note_id.in_(list(aliases))))
+    rows = [
+        {"note_id": note_id, "alias_key": key, "alias": alias, "alias_folded": title_key(alias)}
+        for note_id, names in aliases.items()
+        for key, alias in {a.lower(): a for a in names if a.strip()}.items()
+    ]
     if rows:
-        session.execute(
-            insert(NoteAliasRow),
-            [
-                {"note_id": note_id, "alias_key": k, "alias": a, "alias_folded": title_key(a)}
-                for k, a in rows.items()
-            ],
-        )
+        session.execute(insert(NoteAliasRow), rows)
 
 
 def aliases_of(session: Session, note_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
@@ -74,9 +75,13 @@ class SyncSQLAlchemyVaultRepository:
         self.session = session
 
     def save(self, records: Sequence[tuple[int, VaultRecord]]) -> None:
-        """Insert or replace the vault rows (and aliases) of these notes."""
-        for note_id, r in records:
-            values = {
+        """Insert or replace the vault rows (and aliases) of these notes: three statements
+        for a whole import batch, not three a note."""
+        latest = dict(records)  # one row a note: ON CONFLICT cannot touch a row twice
+        if not latest:
+            return
+        values = [
+            {
                 "note_id": note_id,
                 "path": r.path,
                 "name": r.name,
@@ -88,14 +93,16 @@ class SyncSQLAlchemyVaultRepository:
                 "import_hash": r.import_hash,
                 "managed": r.managed,
             }
-            stmt = pg_insert(NoteVaultRow).values(values)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[NoteVaultRow.note_id],
-                set_={k: stmt.excluded[k] for k in values if k != "note_id"}
-                | {"imported_at": func.now()},
-            )
-            self.session.execute(stmt)
-            save_aliases(self.session, note_id, r.aliases)
+            for note_id, r in latest.items()
+        ]
+        stmt = pg_insert(NoteVaultRow).values(values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[NoteVaultRow.note_id],
+            set_={k: stmt.excluded[k] for k in values[0] if k != "note_id"}
+            | {"imported_at": func.now()},
+        )
+        self.session.execute(stmt)
+        save_aliases(self.session, {note_id: r.aliases for note_id, r in latest.items()})
 
     def known_files(self) -> dict[str, KnownFile]:
         stmt = select(

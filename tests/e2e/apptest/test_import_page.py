@@ -59,7 +59,15 @@ def test_an_imported_note_shows_its_image_and_its_links(
     assert not at.exception
     assert at.title[0].value == "Index"
     images = at.get("image")
-    assert len(images) == 1  # ![[diagram.png]] inline
+    assert len(images) == 1  # ![[diagram.png]] drawn where it is embedded
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "diagram.png" not in shown  # no broken Markdown image, no "(new)" note link
+    with kairos.uow() as uow:
+        alpha = uow.notes.get_by_title("projects/alpha/Index")
+    assert alpha is not None and alpha.title == "Index (projects/alpha)"
+    assert f"](note?id={alpha.id})" in shown  # [[projects/alpha/Index]]: a live link
+    assert "write?title=projects" not in shown
+    assert "Attachments" not in [h.value for h in at.subheader]  # nothing left to list
     links = [p.proto.label for p in at.get("page_link")]
     assert md_escape("Headless Sync") in links and md_escape("Index (projects/alpha)") in links
 

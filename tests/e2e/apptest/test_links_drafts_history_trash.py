@@ -68,7 +68,8 @@ def test_images_from_the_web_load_only_when_asked_on_that_note(
     at = open_page(NOTE, id=note_id)
     shown = body_markdown(at)
     assert "![px]" not in shown and "(image from the web, not loaded)" in shown
-    assert "![local](pics/a.png)" in shown  # local images are unaffected
+    # A local image Kairos does not hold: said so, not drawn broken.
+    assert "local (image not in Kairos)" in shown and "![local]" not in shown
     at.toggle(key=f"remote_images_note_{note_id}").set_value(True).run()
     assert "![px](http://tracker.invalid/p.png)" in body_markdown(at)
 

@@ -42,6 +42,15 @@ def test_a_person_uploads_a_vault_opens_a_note_and_downloads_the_export(
     image = page.get_by_test_id("stImage").locator("img")
     expect(image).to_be_visible()
     assert image.evaluate("img => img.naturalWidth") == 6  # the fixture's 6×6 PNG, loaded
+    # Where the text embeds it: after the code block, before the callout.
+    top = image.bounding_box()["y"]  # type: ignore[index]
+    code = page.get_by_text('print("#nope")').first.bounding_box()["y"]  # type: ignore[index]
+    callout = page.get_by_text("A callout").first.bounding_box()["y"]  # type: ignore[index]
+    assert code < top < callout
+    # No other picture in the note: no broken Markdown image pointing at a made-up URL.
+    expect(page.get_by_test_id("stMain").locator("img:not([src*='/media/'])")).to_have_count(0)
+    image.scroll_into_view_if_needed()
+    shoot(page, "vault-note")
     page.get_by_role("link", name="Headless Sync", exact=True).first.click()
     expect(page.get_by_role("heading", name="Headless Sync", exact=True)).to_be_visible()
     settle(page)
