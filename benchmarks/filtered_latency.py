@@ -1,13 +1,17 @@
 """Filtered hybrid search at 1-60 % selectivity: exact scan vs iterative HNSW, per filter.
 
 Runs against the database kept by `benchmarks.latency --keep` (same --notes, --workdir);
-it builds nothing. Filters: a tag (1 % of the notes: every note carries one of 100 tags),
-a project subtree covering 10 / 30 / 60 % (two parent projects are added once over the
-ten flat projects of the latency corpus: "Bench 30 %" holds projects 0-2, "Bench 60 %"
-holds "Bench 30 %" and projects 3-5), and a creation-date range holding the newest
-1 / 10 / 30 / 60 % of the notes. Each filter is timed three ways: the per-query choice
-(`exact_filter_limit`, the default), always exact, always iterative HNSW; and the
-semantic top-10 through HNSW is compared with the exact top-10 (recall).
+it builds nothing. Filters: a tag covering 1 % (every note carries one of 100 tags) and
+10 / 30 / 60 % (three tags "bench-tag-NN" added once, by SQL, to the notes whose id mod 10
+is < 1 / < 3 / < 6), a project subtree covering 10 / 30 / 60 % (two parent projects are
+added once over the ten flat projects of the latency corpus: "Bench 30 %" holds projects
+0-2, "Bench 60 %" holds "Bench 30 %" and projects 3-5), and a creation-date range holding
+the newest 1 / 10 / 30 / 60 % of the notes (the generated notes' dates are left as they
+are: 441 distinct creation times, so a share is met to within a few hundred notes; the
+notes passing each filter are counted and printed). Each filter is timed three ways: the
+per-query choice (`exact_filter_limit`, the default), always exact, always iterative
+HNSW; and the top-10 through HNSW is compared with the exact top-10, semantic and hybrid
+(recall@10).
 
     .venv/bin/python -m benchmarks.filtered_latency --notes 100000 --workdir /work/bench/latency
 """
@@ -19,7 +23,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
 
 from benchmarks.common import SCIFACT, build_app, load_beir, machine, scratch_database
 from benchmarks.latency import measure, short_queries
@@ -27,6 +32,7 @@ from benchmarks.scifact_quality import parse_tuning
 from pkm_core.application.dto import NoteFilter, SearchMode, SearchTuning
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.application.use_cases.search import search_notes
+from pkm_core.infrastructure.persistence.note_sql import filtered_note_ids
 
 SHARES = (0.01, 0.10, 0.30, 0.60)
 
@@ -63,6 +69,42 @@ def project_filters(sync_url: str) -> dict[float, int]:
         )
     engine.dispose()
     return {0.10: flat[0], 0.30: ids["Bench 30 %"], 0.60: ids["Bench 60 %"]}
+
+
+def tag_filters(sync_url: str) -> dict[float, NoteFilter]:
+    """Tags covering 10 / 30 / 60 % of the notes (added once; notes_keywords has no trigger)."""
+    engine = create_engine(sync_url)
+    found = {}
+    with engine.begin() as conn:
+        for share in SHARES[1:]:
+            name = f"bench-tag-{share * 100:.0f}"
+            conn.execute(
+                text("INSERT INTO keywords (name) VALUES (:n) ON CONFLICT (name) DO NOTHING"),
+                {"n": name},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO note_keywords (note_id, keyword_id) "
+                    "SELECT n.id, k.id FROM notes n, keywords k "
+                    "WHERE k.name = :n AND n.id % 10 < :tenths "
+                    "ON CONFLICT DO NOTHING"
+                ),
+                {"n": name, "tenths": round(share * 10)},
+            )
+            found[share] = NoteFilter(keywords=(name,))
+    engine.dispose()
+    return found
+
+
+def passing(sync_url: str, note_filter: NoteFilter) -> int:
+    """How many live notes pass the filter (the listing's own count)."""
+    engine = create_engine(sync_url)
+    with Session(engine) as session:
+        query = filtered_note_ids(note_filter)
+        assert query is not None
+        count = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    engine.dispose()
+    return int(count)
 
 
 def date_filters(sync_url: str) -> dict[float, NoteFilter]:
@@ -102,6 +144,8 @@ def main() -> None:
         emb = kairos.embedder
         emb.load()
         filters: dict[str, NoteFilter] = {"tag, 1 %": NoteFilter(keywords=("tag7",))}
+        for share, tagged in tag_filters(kairos.urls.sync_url).items():
+            filters[f"tag, {share:.0%}"] = tagged
         for share, project in project_filters(kairos.urls.sync_url).items():
             filters[f"project, {share:.0%}"] = NoteFilter(project_id=project)
         for share, dated in date_filters(kairos.urls.sync_url).items():
@@ -115,6 +159,7 @@ def main() -> None:
         for label, note_filter in filters.items():
             if args.only not in label:
                 continue
+            print(f"{label}: {passing(kairos.urls.sync_url, note_filter)} notes pass", flush=True)
             for way, t in ways.items():
 
                 def run(q: str, f: NoteFilter = note_filter, t: SearchTuning = t) -> object:
@@ -132,20 +177,21 @@ def recall(
     ways: dict[str, SearchTuning],
     label: str,
 ) -> None:
-    """Semantic top-10 through HNSW against the exact top-10 for the same filter."""
-    hits = 0.0
-    for q in queries[:50]:
-        got = [
-            [
-                h.note_id
-                for h in search_notes(
-                    uow(), emb, q, SearchMode.SEMANTIC, note_filter, 10, tuning=ways[w]
-                )
+    """Top-10 through HNSW against the top-10 of the exact scan for the same filter, in
+    semantic and in hybrid mode."""
+    for mode in (SearchMode.SEMANTIC, SearchMode.HYBRID):
+        hits = 0.0
+        for q in queries[:50]:
+            got = [
+                [
+                    h.note_id
+                    for h in search_notes(uow(), emb, q, mode, note_filter, 10, tuning=ways[w])
+                ]
+                for w in ("hnsw", "exact")
             ]
-            for w in ("hnsw", "exact")
-        ]
-        hits += len(set(got[0]) & set(got[1])) / max(len(got[1]), 1)
-    print(f"  semantic recall@10, HNSW vs exact, {label}: {hits / min(len(queries), 50):.3f}")
+            hits += len(set(got[0]) & set(got[1])) / max(len(got[1]), 1)
+        share = hits / min(len(queries), 50)
+        print(f"  {mode.value} recall@10, HNSW vs exact, {label}: {share:.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,9 @@ PASSAGE_CHARS = 20_000
 # Weight of a vocabulary term reached only by completing the unfinished last word.
 PREFIX_BOOST = 0.5
 MAX_SCAN_TUPLES = 50_000  # how far an iterative HNSW scan may go to satisfy a filter
+# A filter passing more notes than this is known to be large: the HNSW scan then tests it
+# as a hashed SubPlan (see _semantic_cte), whatever the planner estimates of its size.
+LARGE_FILTER = 1000
 RESCORE_DEPTH = 200  # BM25 candidates (at least) whose score is recomputed from all postings
 
 NO_FILTER = NoteFilter()
@@ -162,10 +165,12 @@ def _semantic_cte(
     exact: bool,
     tuning: SearchTuning,
     unmaterialized: Select[Any] | None = None,
+    large: bool = False,
 ) -> CTE:
     """(note_id, chunk_id, similarity) of the k notes whose best chunk is nearest.
     `unmaterialized` is the filter's own SELECT (the one `filtered` materializes), used by
-    the HNSW branch. The query's vector is the parameter `query_vector`."""
+    the HNSW branch; `large`: the filter is known to pass more than LARGE_FILTER notes.
+    The query's vector is the parameter `query_vector`."""
     query_vector = bindparam("query_vector", type_=Vector(dimension), required=True)
     distance = NoteChunkRow.embedding.cosine_distance(query_vector)
     chunks = select(
@@ -177,7 +182,16 @@ def _semantic_cte(
         chunks = chunks.join_from(NoteChunkRow, filtered, NoteChunkRow.note_id == filtered.c.id)
         nearest: Any = chunks.cte("scored_chunks").prefix_with("MATERIALIZED")
     else:
-        if unmaterialized is not None:
+        if large and filtered is not None:
+            # A filter known to be large: a hashed SubPlan over the filter CTE (computed
+            # once, shared with the keyword side) tested on each chunk HNSW reaches. `IS
+            # TRUE` keeps the planner from pulling the IN up into a join: as a join it
+            # trusts its estimate of the filter (a tag of 10,000 notes estimated at 1,942)
+            # and scores every chunk of the filter's notes instead of walking HNSW
+            # (450 ms against ~60 ms at 100k notes, machine shared, docs/PERFORMANCE.md).
+            passes = NoteChunkRow.note_id.in_(select(filtered.c.id))
+            chunks = chunks.where(passes.is_(true()))
+        elif unmaterialized is not None:
             # A large filtered set: the iterative HNSW scan tests each chunk it reaches
             # against the filter (a primary-key probe of notes). The filter must stay a
             # plain subquery here: against the materialized CTE the planner hashes it and
@@ -597,14 +611,17 @@ def _vector_search_setup(
     filtered: Select[Any] | None,
     expected_model: str | None,
     tuning: SearchTuning,
-) -> bool:
-    """SET LOCAL the scan settings, check the model; whether to score the filter exactly."""
+) -> tuple[bool, bool]:
+    """SET LOCAL the scan settings, check the model; whether to score the filter exactly,
+    and whether it is known to be large (more than LARGE_FILTER notes and than the exact
+    limit). The count is an index-only scan (migration 0016): ~1 ms for 5,001 notes."""
     ef_search = max(tuning.ef_search, k * tuning.chunks_per_note)
-    recorded, passing = _prepare_vector_scan(
-        session, min(ef_search, 1000), filtered, tuning.exact_filter_limit + 1
-    )
+    small = max(tuning.exact_filter_limit, LARGE_FILTER)
+    recorded, passing = _prepare_vector_scan(session, min(ef_search, 1000), filtered, small + 1)
     _check_model(recorded, expected_model, len(vector))
-    return passing is not None and passing <= tuning.exact_filter_limit
+    if passing is None:
+        return False, False
+    return passing <= tuning.exact_filter_limit, passing > small
 
 
 # ------------------------------------------------------------- statements built once
@@ -631,9 +648,11 @@ def _semantic_select(
     tuning: SearchTuning,
     exact: bool = False,
     filtered: Select[Any] | None = None,
+    large: bool = False,
 ) -> Select[Any]:
     depth = offset + k
-    semantic = _semantic_cte(dimension, depth, _filtered_cte(filtered), exact, tuning, filtered)
+    shared = _filtered_cte(filtered)
+    semantic = _semantic_cte(dimension, depth, shared, exact, tuning, filtered, large)
     return _page(
         semantic,
         k,
@@ -681,10 +700,11 @@ def _hybrid_select(
     tuning: SearchTuning,
     exact: bool = False,
     filtered: Select[Any] | None = None,
+    large: bool = False,
 ) -> Select[Any]:
     shared = _filtered_cte(filtered)
     fused = _fused_cte(
-        _semantic_cte(dimension, depth, shared, exact, tuning, filtered),
+        _semantic_cte(dimension, depth, shared, exact, tuning, filtered, large),
         _keyword_cte(shape, depth, shared, tuning),
         tuning,
     )
@@ -755,11 +775,11 @@ def nearest_chunks(
     `query` (when given) brings its phrases and excluded words as restrictions."""
     depth = offset + k
     filtered = restricted(filtered_note_ids(filters), SearchQuery.parse(query))
-    exact = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
+    exact, large = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
     if filtered is None:
         stmt = _semantic_statement(len(vector), k, offset, tuning)
     else:
-        stmt = _semantic_select(len(vector), k, offset, tuning, exact, filtered)
+        stmt = _semantic_select(len(vector), k, offset, tuning, exact, filtered, large)
     return _rows(session.execute(stmt, {"query_vector": list(vector)}))
 
 
@@ -806,7 +826,7 @@ def hybrid_rank(
     parsed = SearchQuery.parse(query)
     depth = max(tuning.candidates, offset + k)
     filtered = restricted(filtered_note_ids(filters), parsed)
-    exact = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
+    exact, large = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
     exact_params = _exact_params(parsed)
 
     def search(configs: tuple[str, ...]) -> Sequence[Any]:
@@ -817,7 +837,7 @@ def hybrid_rank(
             stmt = _hybrid_statement(len(vector), shape, with_exact, depth, k, offset, tuning)
         else:
             stmt = _hybrid_select(
-                len(vector), shape, with_exact, depth, k, offset, tuning, exact, filtered
+                len(vector), shape, with_exact, depth, k, offset, tuning, exact, filtered, large
             )
         return session.execute(stmt, params).all()
 
