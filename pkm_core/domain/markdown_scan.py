@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 _FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.DOTALL | re.M)
@@ -16,6 +17,13 @@ _MD_LINK = re.compile(r"(!?)\[[^\]\n]*\]\(\s*(<[^>\n]*>|[^)\s]+)(?:\s+[\"'][^\"'
 # Obsidian: letters, digits, _, -, / after '#', not all digits, not after a word character.
 _TAG = re.compile(r"(?<![\w#&/\]])#([\w][\w/-]*)")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# A file type after the last dot ("paper.pdf"), not a dot inside a name ("v1.2 notes").
+_FILE_SUFFIX = re.compile(r"^\.(?!md$|markdown$)[A-Za-z0-9]{1,5}$", re.IGNORECASE)
+
+
+def is_file_target(target: str) -> bool:
+    """A link target naming a file (`diagram.png`, `docs/paper.pdf`), not a note."""
+    return bool(_FILE_SUFFIX.match(PurePosixPath(target.strip()).suffix))
 
 
 def _blank(match: re.Match[str]) -> str:

@@ -55,3 +55,7 @@ def test_a_markdown_link_to_a_note_file_links_to_the_note() -> None:
 def test_an_image_from_the_web_is_still_held_back() -> None:
     shown = to_markdown("![px](https://tracker.example/p.png)", {})
     assert "(image from the web, not loaded)" in shown and "![" not in shown
+
+
+def test_a_dot_inside_a_note_name_does_not_make_it_a_file() -> None:
+    assert to_markdown("[[v1.2 notes]]", {"v1.2 notes": 4}) == "[v1\\.2 notes](note?id=4)"

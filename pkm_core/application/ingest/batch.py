@@ -5,10 +5,8 @@ the embedding (no transaction open) and the one write transaction (`write_batch`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 
 from pkm_core.application.dto import PreparedNote
 from pkm_core.application.indexing import ensure_model_on_record, known_vectors, prepare_notes
@@ -17,10 +15,8 @@ from pkm_core.application.ingest.plan import VaultIndex, Wanted, assign_titles
 from pkm_core.application.ingest.source import ImportSource, RawEntry
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.domain.errors import InvalidNote
+from pkm_core.domain.markdown_scan import is_file_target
 from pkm_core.domain.note import Note, NoteDraft
-
-# A file type after the last dot ("paper.pdf"), not a dot inside a name ("v1.2 notes").
-_FILE_SUFFIX = re.compile(r"^\.(?!md$|markdown$)[A-Za-z0-9]{1,5}$", re.IGNORECASE)
 
 
 def parse_entry(entry: RawEntry, line_ids: dict[str, str]) -> ParsedNote | Problem:
@@ -104,7 +100,7 @@ def _draft(parsed: ParsedNote, ctx: Context) -> tuple[NoteDraft, tuple[str, ...]
     )
     links: dict[str, str] = {}
     for link in parsed.links:
-        if _FILE_SUFFIX.match(PurePosixPath(link.target).suffix):
+        if is_file_target(link.target):
             continue  # ![[image.png]], [[paper.pdf]]: an attachment, not a note
         path = ctx.index.resolve(link, parsed.vault.path if parsed.vault else "")
         target = ctx.titles.get(f"file:{path}") if path else None

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 
 from pkm_core.application.ports import ISyncUnitOfWork
 from pkm_core.application.vault import Attachment
-from pkm_core.domain.markdown_scan import vault_links
+from pkm_core.domain.markdown_scan import is_file_target, vault_links
 
-_NOTE_SUFFIXES = {"", ".md", ".markdown"}
-
-
-def is_file_target(target: str) -> bool:
-    """A link target naming a file (`diagram.png`, `docs/paper.pdf`), not a note."""
-    return PurePosixPath(target.strip()).suffix.lower() not in _NOTE_SUFFIXES
+__all__ = ["attachment_for", "is_file_target", "note_attachments"]
 
 
 def _name(target: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Text, any_, func, literal, or_, select
+from sqlalchemy import Select, Text, any_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -58,6 +58,24 @@ def _prepared(note: NoteDraft | PreparedNote) -> PreparedNote:
     return note if isinstance(note, PreparedNote) else PreparedNote(note, (), None)
 
 
+def _vault_note_at(key: str) -> Select[int]:
+    """The vault note whose path ends with `key` (`folder/note`, lower case, .md optional),
+    the shortest path first: how Obsidian resolves `[[folder/Note]]`."""
+    path = key if key.endswith(".md") else f"{key}.md"
+    escaped = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (
+        select(NoteVaultRow.note_id)
+        .where(
+            or_(
+                func.lower(NoteVaultRow.path) == path,
+                func.lower(NoteVaultRow.path).like(f"%/{escaped}", escape="\\"),
+            )
+        )
+        .order_by(func.length(NoteVaultRow.path), NoteVaultRow.path)
+        .limit(1)
+    )
+
+
 class SyncSQLAlchemyNoteRepository:
     """Notes, their chunks, vectors and links, through a sync session."""
 
@@ -87,19 +105,7 @@ class SyncSQLAlchemyNoteRepository:
         that file name (the first by path when two folders hold the same name), else
         (`folder/Note`) the vault note at the end of that path, the shortest path first."""
         key = title.strip().lower()
-        path = key if key.endswith(".md") else f"{key}.md"
-        escaped = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        by_path = (
-            select(NoteVaultRow.note_id)
-            .where(
-                or_(
-                    func.lower(NoteVaultRow.path) == path,
-                    func.lower(NoteVaultRow.path).like(f"%/{escaped}", escape="\\"),
-                )
-            )
-            .order_by(func.length(NoteVaultRow.path), NoteVaultRow.path)
-            .limit(1)
-        )
+        by_path = [NoteRow.id.in_(_vault_note_at(key))] if "/" in key else []
         for where in (
             func.lower(NoteRow.title) == key,
             NoteRow.id.in_(select(NoteAliasRow.note_id).where(NoteAliasRow.alias_key == key)),
@@ -109,7 +115,7 @@ class SyncSQLAlchemyNoteRepository:
                 .order_by(func.length(NoteVaultRow.path), NoteVaultRow.path)
                 .limit(1)
             ),
-            *((NoteRow.id.in_(by_path),) if "/" in key else ()),
+            *by_path,
         ):
             stmt = note_select().where(where, LIVE).order_by(NoteRow.id)
             row = self.session.execute(stmt).first()
