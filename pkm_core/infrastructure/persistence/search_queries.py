@@ -334,9 +334,13 @@ def _keyword_cte(
     now = collection_stats()
     stats = select(
         now.c.doc_count,
-        func.greatest(
-            (now.c.sum_len_body + w * now.c.sum_len_title) / func.greatest(now.c.doc_count, 1),
-            _float(1.0),
+        # Typed as float8: untyped, every posting's length was divided by it as NUMERIC.
+        cast(
+            func.greatest(
+                (now.c.sum_len_body + w * now.c.sum_len_title) / func.greatest(now.c.doc_count, 1),
+                _float(1.0),
+            ),
+            Double,
         ).label("avgdl"),
     )
     stats_cte = stats.cte("stats")
@@ -365,22 +369,6 @@ def _keyword_cte(
         .cte("weighted_terms")
     )
 
-    postings = Bm25PostingRow
-    best_postings = select(
-        postings.note_id,
-        postings.tf_title,
-        postings.tf_body,
-        postings.len_title,
-        postings.len_body,
-    ).where(postings.term_id == weighted.c.id)
-    if filtered is not None:
-        # Inside the walk: a term's postings are read until enough pass the filter.
-        best_postings = best_postings.where(postings.note_id.in_(select(filtered.c.id)))
-    walked = (
-        best_postings.order_by(postings.impact_ref.desc())
-        .limit(tuning.postings_per_term)
-        .lateral("postings")
-    )
     k1, b = _float(tuning.bm25_k1), _float(tuning.bm25_b)
 
     def _contribution(posting: Any) -> ColumnElement[Any]:
@@ -391,12 +379,25 @@ def _keyword_cte(
     def bm25(posting: Any) -> ColumnElement[Any]:
         return func.sum(_contribution(posting))
 
-    partial = bm25(walked.c)
+    postings = Bm25PostingRow
+    # Each walked posting's contribution is computed once, inside the walk.
+    best_postings = select(postings.note_id, _contribution(postings).label("contribution")).where(
+        postings.term_id == weighted.c.id
+    )
+    if filtered is not None:
+        # Inside the walk: a term's postings are read until enough pass the filter.
+        best_postings = best_postings.where(postings.note_id.in_(select(filtered.c.id)))
+    walked = (
+        best_postings.order_by(postings.impact_ref.desc())
+        .limit(tuning.postings_per_term)
+        .lateral("postings")
+    )
+    partial = func.sum(walked.c.contribution)
     # What the walk read of a term it read whole is already exact.
-    whole = func.sum(_contribution(walked.c)).filter(weighted.c.cut.is_(False))
+    whole = func.sum(walked.c.contribution).filter(weighted.c.cut.is_(False))
     candidates = (
         select(walked.c.note_id, whole.label("whole"))
-        .select_from(weighted.join(walked, true()).join(stats_cte, true()))
+        .select_from(weighted.join(stats_cte, true()).join(walked, true()))
         .group_by(walked.c.note_id)
         .order_by(partial.desc(), walked.c.note_id)
         .limit(max(4 * k, RESCORE_DEPTH))
