@@ -129,11 +129,11 @@ def _rewrite_chunks(session: Session, note_id: int, records: Sequence[ChunkRecor
             or_(~unchanged, NoteChunkRow.embedding.is_(None)),
         )
     )
-    if records:
-        stmt = pg_insert(NoteChunkRow).values(_chunk_rows(note_id, records))
-        session.execute(
-            stmt.on_conflict_do_nothing(index_elements=[NoteChunkRow.note_id, NoteChunkRow.ordinal])
+    if records:  # rows as parameters (one statement, insertmanyvalues): compiled once
+        stmt = pg_insert(NoteChunkRow).on_conflict_do_nothing(
+            index_elements=[NoteChunkRow.note_id, NoteChunkRow.ordinal]
         )
+        session.execute(stmt, _chunk_rows(note_id, records))
 
 
 def _insert_keywords(session: Session, pairs: Sequence[tuple[int, Sequence[str]]]) -> None:
@@ -166,9 +166,12 @@ def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[Prepare
 
 
 def _insert_statement(notes: Sequence[PreparedNote], create_token: str | None) -> Insert:
+    """One note's values go in the single-row form, whose compiled statement SQLAlchemy
+    caches (a multi-row VALUES list is compiled again on every call)."""
     now = datetime.now(UTC)
     extra = {} if create_token is None else {"create_token": create_token}
-    return insert(NoteRow).values([{**_row_values(n, now), **extra} for n in notes])
+    rows = [{**_row_values(n, now), **extra} for n in notes]
+    return insert(NoteRow).values(rows[0] if len(rows) == 1 else rows)
 
 
 def insert_notes(
