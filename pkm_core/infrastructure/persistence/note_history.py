@@ -40,10 +40,11 @@ KEYFRAME_EVERY = 16
 
 @dataclass(frozen=True, slots=True)
 class Archived:
-    """What stands beside the archived version, read under its row lock: the aliases (the
-    rewritten row's search vector needs them), the keywords and the link targets (an edit
-    that keeps them need not rewrite them)."""
+    """The archived version's title and what stands beside it, read under its row lock: the
+    aliases (the rewritten row's search vector needs them), the keywords and the link
+    targets (an edit that keeps the title need not check it, nor rewrite what it keeps)."""
 
+    title: str
     aliases: tuple[str, ...]
     keywords: frozenset[str]
     link_titles: frozenset[str]
@@ -102,6 +103,7 @@ def archive_version(
         )
     )
     return Archived(
+        title=row.title,
         aliases=tuple(row.aliases or ()),
         keywords=frozenset(row.keyword_names or ()),
         link_titles=frozenset(row.link_titles or ()),

@@ -27,9 +27,10 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Insert
+from sqlalchemy.sql import ColumnElement
 
 from pkm_core.application.dto import ChunkRecord, PreparedNote
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
@@ -165,13 +166,13 @@ def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[Prepare
     _insert_links(session, [(i, n.links) for i, n in pairs])
 
 
-def _insert_statement(notes: Sequence[PreparedNote], create_token: str | None) -> Insert:
+def _insert_statement(notes: Sequence[PreparedNote], create_token: str | None) -> PgInsert:
     """One note's values go in the single-row form, whose compiled statement SQLAlchemy
     caches (a multi-row VALUES list is compiled again on every call)."""
     now = datetime.now(UTC)
     extra = {} if create_token is None else {"create_token": create_token}
     rows = [{**_row_values(n, now), **extra} for n in notes]
-    return insert(NoteRow).values(rows[0] if len(rows) == 1 else rows)
+    return pg_insert(NoteRow).values(rows[0] if len(rows) == 1 else rows)
 
 
 def insert_notes(
@@ -203,11 +204,17 @@ def _sorted_names(names: Sequence[str]) -> ColumnElement[Any]:
 
 
 def insert_note(session: Session, note: PreparedNote, create_token: str | None = None) -> Note:
-    """`insert_notes` for one note, whose RETURNING is the saved note: nothing read back."""
-    stmt = _insert_statement([note], create_token).returning(
-        *note_columns(), _sorted_names(note.draft.keywords)
+    """`insert_notes` for one note, whose RETURNING is the saved note: nothing read back.
+    A live note holding the title already (the unique index decides, races included)
+    makes it insert nothing: DuplicateTitle, with the title as the person wrote it."""
+    stmt = (
+        _insert_statement([note], create_token)
+        .on_conflict_do_nothing(index_elements=[func.lower(NoteRow.title)], index_where=LIVE)
+        .returning(*note_columns(), _sorted_names(note.draft.keywords))
     )
-    row = session.execute(stmt).one()
+    row = session.execute(stmt).first()
+    if row is None:
+        raise DuplicateTitle(note.draft.title)
     _insert_beside(session, [row.id], [note])
     return to_note(row)
 
@@ -224,17 +231,19 @@ def raise_missing_or_conflict(session: Session, note_id: int, expected_version: 
 def update_note(
     session: Session, note_id: int, note: NoteDraft | PreparedNote, expected_version: int
 ) -> Note:
-    """Keep the version being replaced as a revision (which locks the note row), write what
-    stands beside the note, then rewrite the note row once (with its vector when `note` is
-    prepared): its RETURNING is the saved note, keywords included, so nothing is read
-    again. Keywords and links the edit keeps are not rewritten (the locking read brings
-    the stored ones). A draft alone leaves chunks, vectors and links as they were."""
+    """Keep the version being replaced as a revision (which locks the note row), check a
+    new title is free, write what stands beside the note, then rewrite the note row once
+    (with its vector when `note` is prepared): its RETURNING is the saved note, keywords
+    included, so nothing is read again. Keywords and links the edit keeps are not
+    rewritten (the locking read brings the stored ones). A draft alone leaves chunks,
+    vectors and links as they were."""
     prepared = note if isinstance(note, PreparedNote) else None
     draft = note.draft if isinstance(note, PreparedNote) else note
-    ensure_title_free(session, draft.title, note_id)
     stored = archive_version(session, note_id, expected_version, draft.body)
     if stored is None:
         raise_missing_or_conflict(session, note_id, expected_version)
+    if stored.title.lower() != draft.title.lower():  # a rename: is the new title free?
+        ensure_title_free(session, draft.title, note_id)
     vault = prepared.vault if prepared is not None else None
     values: dict[str, object] = _note_values(draft, vault.aliases if vault else stored.aliases)
     values["updated_at"] = func.clock_timestamp()

@@ -86,7 +86,6 @@ class SyncSQLAlchemyNoteRepository:
     def add(self, note: NoteDraft | PreparedNote, create_token: str | None = None) -> Note:
         """Insert a note; a `PreparedNote` brings its chunks, vectors and links along."""
         prepared = _prepared(note)
-        note_writes.ensure_title_free(self.session, prepared.draft.title, None)
         return note_writes.insert_note(self.session, prepared, create_token)
 
     def get(self, note_id: int) -> Note | None:
