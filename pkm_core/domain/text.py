@@ -60,6 +60,8 @@ def bounded(value: str, field: str, limit: int) -> str:
 
 def fold_accents(text: str) -> str:
     """'canción' -> 'cancion': keyword search matches with or without accents."""
+    if text.isascii():  # nothing to fold (ASCII is the same in every normal form)
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

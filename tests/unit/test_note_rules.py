@@ -73,3 +73,7 @@ def test_accents_are_folded_for_keyword_search() -> None:
 
 def test_keywords_are_value_objects_equal_by_normalised_name() -> None:
     assert Keyword(name="#Deep Work") == Keyword(name="deep   work")
+
+
+def test_fold_accents_leaves_plain_ascii_text_as_it_is() -> None:
+    assert fold_accents("Tides, moons & 3 stars") == "Tides, moons & 3 stars"

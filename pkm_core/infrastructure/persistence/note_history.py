@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, insert, select, update
@@ -21,6 +22,7 @@ from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.infrastructure.persistence.models import (
     NoteAliasRow,
     NoteChunkRow,
+    NoteLinkRow,
     NoteRevisionRow,
     NoteRow,
 )
@@ -36,17 +38,33 @@ DELTA_MIN_CHARS = 4_000
 KEYFRAME_EVERY = 16
 
 
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """The archived version's title and what stands beside it, read under its row lock: the
+    aliases (the rewritten row's search vector needs them), the keywords and the link
+    targets (an edit that keeps the title need not check it, nor rewrite what it keeps)."""
+
+    title: str
+    aliases: tuple[str, ...]
+    keywords: frozenset[str]
+    link_titles: frozenset[str]
+
+
 def archive_version(
     session: Session, note_id: int, version: int, newer_body: str
-) -> tuple[str, ...] | None:
+) -> Archived | None:
     """Copy the note, if it stands at `version`, into its revisions (locking the row until
-    the transaction ends) and return its aliases (which the rewritten row's search vector
-    needs; read here to save the edit a statement); None when it does not stand there
-    (missing, trashed or changed)."""
+    the transaction ends) and return what stands beside it (`Archived`, read here to save
+    the edit statements); None when it does not stand there (missing, trashed or changed)."""
     aliases = (
         select(NoteAliasRow.alias)
         .where(NoteAliasRow.note_id == NoteRow.id)
         .order_by(NoteAliasRow.alias_key)
+        .scalar_subquery()
+    )
+    links = (
+        select(NoteLinkRow.target_title)
+        .where(NoteLinkRow.source_note_id == NoteRow.id)
         .scalar_subquery()
     )
     row = session.execute(
@@ -58,6 +76,7 @@ def archive_version(
             NoteRow.updated_at,
             keyword_names(),
             func.array(aliases).label("aliases"),
+            func.array(links).label("link_titles"),
         )
         .where(NoteRow.id == note_id, NoteRow.version == version, LIVE)
         .with_for_update(of=NoteRow)
@@ -83,7 +102,12 @@ def archive_version(
             saved_at=row.updated_at,
         )
     )
-    return tuple(row.aliases or ())
+    return Archived(
+        title=row.title,
+        aliases=tuple(row.aliases or ()),
+        keywords=frozenset(row.keyword_names or ()),
+        link_titles=frozenset(row.link_titles or ()),
+    )
 
 
 def revisions(session: Session, note_id: int) -> list[RevisionInfo]:

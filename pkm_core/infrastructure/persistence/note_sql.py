@@ -18,7 +18,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from pkm_core.application.dto import NoteFilter
 from pkm_core.domain.language import valid_config
@@ -60,9 +60,9 @@ def keyword_names() -> ColumnElement[Any]:
     return func.array(names).label("keyword_names")
 
 
-def note_select() -> Select[Any]:
-    """Every column a `Note` is made of."""
-    return select(
+def note_columns() -> tuple[InstrumentedAttribute[Any], ...]:
+    """The note row's columns a `Note` is made of (its keywords are `keyword_names`)."""
+    return (
         NoteRow.id,
         NoteRow.title,
         NoteRow.body,
@@ -72,8 +72,12 @@ def note_select() -> Select[Any]:
         NoteRow.version,
         NoteRow.created_at,
         NoteRow.updated_at,
-        keyword_names(),
     )
+
+
+def note_select() -> Select[Any]:
+    """Every column a `Note` is made of."""
+    return select(*note_columns(), keyword_names())
 
 
 def to_note(row: Row[Any]) -> Note:

@@ -1,4 +1,5 @@
-"""Write side of the note repository: the SQL that stores a note with everything beside it.
+"""Write side of the note repository: the SQL that stores a note with everything beside it
+(over 250 lines: create, edit and re-index share its row builders, kept in one place).
 
 Plain functions over a sync `Session`; `SyncSQLAlchemyNoteRepository` calls them and the
 async repository reaches the same code through `AsyncSession.run_sync`.
@@ -7,9 +8,8 @@ async repository reaches the same code through `AsyncSession.run_sync`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
@@ -21,13 +21,16 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from pkm_core.application.dto import ChunkRecord, PreparedNote
 from pkm_core.domain.errors import DuplicateTitle, NoteNotFound, VersionConflict
@@ -41,7 +44,13 @@ from pkm_core.infrastructure.persistence.models import (
     NoteRow,
 )
 from pkm_core.infrastructure.persistence.note_history import archive_version
-from pkm_core.infrastructure.persistence.note_sql import LIVE, note_select, search_vector, to_note
+from pkm_core.infrastructure.persistence.note_sql import (
+    LIVE,
+    note_columns,
+    note_select,
+    search_vector,
+    to_note,
+)
 from pkm_core.infrastructure.persistence.search_syntax import title_key
 
 
@@ -121,34 +130,49 @@ def _rewrite_chunks(session: Session, note_id: int, records: Sequence[ChunkRecor
             or_(~unchanged, NoteChunkRow.embedding.is_(None)),
         )
     )
-    if records:
-        stmt = pg_insert(NoteChunkRow).values(_chunk_rows(note_id, records))
-        session.execute(
-            stmt.on_conflict_do_nothing(index_elements=[NoteChunkRow.note_id, NoteChunkRow.ordinal])
+    if records:  # rows as parameters (one statement, insertmanyvalues): compiled once
+        stmt = pg_insert(NoteChunkRow).on_conflict_do_nothing(
+            index_elements=[NoteChunkRow.note_id, NoteChunkRow.ordinal]
         )
+        session.execute(stmt, _chunk_rows(note_id, records))
+
+
+def _insert_keywords(session: Session, pairs: Sequence[tuple[int, Sequence[str]]]) -> None:
+    """(note id, its keyword names) for notes without keyword rows: one INSERT."""
+    keyword_ids = _upsert_keywords(session, [k for _, names in pairs for k in names])
+    rows = [{"note_id": i, "keyword_id": keyword_ids[k]} for i, names in pairs for k in names]
+    if rows:
+        session.execute(insert(NoteKeywordRow), rows)
+
+
+def _insert_links(session: Session, pairs: Sequence[tuple[int, Sequence[str]]]) -> None:
+    """(note id, its link targets) for notes without link rows: one INSERT."""
+    rows = [
+        {"source_note_id": i, "target_key": t.lower(), "target_title": t}
+        for i, titles in pairs
+        for t in titles
+    ]
+    if rows:
+        session.execute(insert(NoteLinkRow), rows)
 
 
 def _insert_beside(session: Session, ids: Sequence[int], notes: Sequence[PreparedNote]) -> None:
-    """Keywords, chunks and links of freshly inserted or rewritten notes: one INSERT each."""
+    """Keywords, chunks and links of freshly inserted notes: one INSERT each."""
     pairs = list(zip(ids, notes, strict=True))
-    keyword_ids = _upsert_keywords(session, [k for n in notes for k in n.draft.keywords])
-    keyword_rows = [
-        {"note_id": note_id, "keyword_id": keyword_ids[k]}
-        for note_id, n in pairs
-        for k in n.draft.keywords
-    ]
-    if keyword_rows:
-        session.execute(insert(NoteKeywordRow), keyword_rows)
+    _insert_keywords(session, [(i, n.draft.keywords) for i, n in pairs])
     chunk_rows = [row for note_id, n in pairs for row in _chunk_rows(note_id, n.chunks)]
     if chunk_rows:
         session.execute(insert(NoteChunkRow), chunk_rows)
-    link_rows = [
-        {"source_note_id": note_id, "target_key": t.lower(), "target_title": t}
-        for note_id, n in pairs
-        for t in n.links
-    ]
-    if link_rows:
-        session.execute(insert(NoteLinkRow), link_rows)
+    _insert_links(session, [(i, n.links) for i, n in pairs])
+
+
+def _insert_statement(notes: Sequence[PreparedNote], create_token: str | None) -> PgInsert:
+    """One note's values go in the single-row form, whose compiled statement SQLAlchemy
+    caches (a multi-row VALUES list is compiled again on every call)."""
+    now = datetime.now(UTC)
+    extra = {} if create_token is None else {"create_token": create_token}
+    rows = [{**_row_values(n, now), **extra} for n in notes]
+    return pg_insert(NoteRow).values(rows[0] if len(rows) == 1 else rows)
 
 
 def insert_notes(
@@ -159,18 +183,40 @@ def insert_notes(
     only) is the form's token that makes a repeated create find this note."""
     if not notes:
         return []
-    now = datetime.now(UTC)
-    extra = {} if create_token is None else {"create_token": create_token}
-    stmt = (
-        insert(NoteRow)
-        .values([{**_row_values(n, now), **extra} for n in notes])
-        .returning(NoteRow.id, func.lower(NoteRow.title).label("key"))
+    stmt = _insert_statement(notes, create_token).returning(
+        NoteRow.id, func.lower(NoteRow.title).label("key")
     )
     # Map back by title (unique): RETURNING order is not promised for a multi-row VALUES.
     by_key = {row.key: row.id for row in session.execute(stmt)}
     ids = [by_key[n.draft.title.lower()] for n in notes]
     _insert_beside(session, ids, notes)
     return ids
+
+
+def _sorted_names(names: Sequence[str]) -> ColumnElement[Any]:
+    """`names` as the array `keyword_names` reads back (sorted by the server's collation)."""
+    if not names:
+        return null().label("keyword_names")
+    name = func.unnest(literal(list(names), ARRAY(Text))).table_valued("name")
+    return func.array(select(name.c.name).order_by(name.c.name).scalar_subquery()).label(
+        "keyword_names"
+    )
+
+
+def insert_note(session: Session, note: PreparedNote, create_token: str | None = None) -> Note:
+    """`insert_notes` for one note, whose RETURNING is the saved note: nothing read back.
+    A live note holding the title already (the unique index decides, races included)
+    makes it insert nothing: DuplicateTitle, with the title as the person wrote it."""
+    stmt = (
+        _insert_statement([note], create_token)
+        .on_conflict_do_nothing(index_elements=[func.lower(NoteRow.title)], index_where=LIVE)
+        .returning(*note_columns(), _sorted_names(note.draft.keywords))
+    )
+    row = session.execute(stmt).first()
+    if row is None:
+        raise DuplicateTitle(note.draft.title)
+    _insert_beside(session, [row.id], [note])
+    return to_note(row)
 
 
 def raise_missing_or_conflict(session: Session, note_id: int, expected_version: int) -> NoReturn:
@@ -185,18 +231,21 @@ def raise_missing_or_conflict(session: Session, note_id: int, expected_version: 
 def update_note(
     session: Session, note_id: int, note: NoteDraft | PreparedNote, expected_version: int
 ) -> Note:
-    """Keep the version being replaced as a revision (which locks the note row), write what
-    stands beside the note, then rewrite the note row once (with its vector when `note` is
-    prepared): its RETURNING is the saved note, keywords included, so nothing is read
-    again. A draft alone leaves chunks, vectors and links as they were."""
+    """Keep the version being replaced as a revision (which locks the note row), check a
+    new title is free, write what stands beside the note, then rewrite the note row once
+    (with its vector when `note` is prepared): its RETURNING is the saved note, keywords
+    included, so nothing is read again. Keywords and links the edit keeps are not
+    rewritten (the locking read brings the stored ones). A draft alone leaves chunks,
+    vectors and links as they were."""
     prepared = note if isinstance(note, PreparedNote) else None
     draft = note.draft if isinstance(note, PreparedNote) else note
-    ensure_title_free(session, draft.title, note_id)
-    stored_aliases = archive_version(session, note_id, expected_version, draft.body)
-    if stored_aliases is None:
+    stored = archive_version(session, note_id, expected_version, draft.body)
+    if stored is None:
         raise_missing_or_conflict(session, note_id, expected_version)
+    if stored.title.lower() != draft.title.lower():  # a rename: is the new title free?
+        ensure_title_free(session, draft.title, note_id)
     vault = prepared.vault if prepared is not None else None
-    values: dict[str, object] = _note_values(draft, vault.aliases if vault else stored_aliases)
+    values: dict[str, object] = _note_values(draft, vault.aliases if vault else stored.aliases)
     values["updated_at"] = func.clock_timestamp()
     if prepared is not None:
         values["embedding"] = prepared.embedding
@@ -204,14 +253,14 @@ def update_note(
         values["updated_at"] = vault.updated_at
     if vault is not None and vault.created_at is not None:
         values["created_at"] = vault.created_at
-    session.execute(delete(NoteKeywordRow).where(NoteKeywordRow.note_id == note_id))
-    if prepared is None:
-        prepared = PreparedNote(draft=draft, chunks=(), embedding=None)
-    else:
+    if stored.keywords != frozenset(draft.keywords):
+        session.execute(delete(NoteKeywordRow).where(NoteKeywordRow.note_id == note_id))
+        _insert_keywords(session, [(note_id, draft.keywords)])
+    if prepared is not None:
         _rewrite_chunks(session, note_id, prepared.chunks)
-        session.execute(delete(NoteLinkRow).where(NoteLinkRow.source_note_id == note_id))
-        prepared = replace(prepared, chunks=())  # written above
-    _insert_beside(session, [note_id], [prepared])
+        if stored.link_titles != frozenset(prepared.links):
+            session.execute(delete(NoteLinkRow).where(NoteLinkRow.source_note_id == note_id))
+            _insert_links(session, [(note_id, prepared.links)])
     stmt = (
         update(NoteRow)
         .where(NoteRow.id == note_id, NoteRow.version == expected_version, LIVE)

@@ -86,9 +86,7 @@ class SyncSQLAlchemyNoteRepository:
     def add(self, note: NoteDraft | PreparedNote, create_token: str | None = None) -> Note:
         """Insert a note; a `PreparedNote` brings its chunks, vectors and links along."""
         prepared = _prepared(note)
-        note_writes.ensure_title_free(self.session, prepared.draft.title, None)
-        [note_id] = note_writes.insert_notes(self.session, [prepared], create_token)
-        return self._get_existing(note_id)
+        return note_writes.insert_note(self.session, prepared, create_token)
 
     def get(self, note_id: int) -> Note | None:
         """A live note (None for one in the trash)."""

@@ -79,7 +79,7 @@ async def test_an_async_create_racing_to_one_title_gives_a_duplicate_title_sente
     second = asyncio.create_task(add())
     await asyncio.to_thread(wait_until_a_backend_waits_on_a_lock, clean_database.sync_url)
     first.__exit__(None, None, None)
-    with pytest.raises(DuplicateTitle, match="async race"):
+    with pytest.raises(DuplicateTitle, match="ASYNC RACE"):  # the title as written
         await second
 
 

@@ -104,3 +104,80 @@ def test_a_chunk_stored_without_a_vector_gets_one_on_the_next_save(
         first = uow.notes.chunks(note.id)[0]
     wanted = fake_embedder.embed_documents(["Sky\nOne\nfirst part about tides"])[0]
     assert first.embedding == pytest.approx(wanted, abs=1e-6)
+
+
+LINKED = "see [[Moon]] and [[Tide tables]]"
+
+
+def beside_rows(urls: DatabaseUrls, note_id: int) -> dict[str, list[tuple[str, str]]]:
+    """(name or link title, xmin: the transaction that wrote the row) of the note's keyword
+    and link rows: an unchanged xmin is a row the save did not rewrite."""
+    with uow_of(urls) as uow:
+        keywords = uow.session.execute(
+            text(
+                "SELECT k.name, nk.xmin::text FROM note_keywords nk "
+                "JOIN keywords k ON k.id = nk.keyword_id WHERE nk.note_id = :n ORDER BY 1"
+            ),
+            {"n": note_id},
+        )
+        links = uow.session.execute(
+            text(
+                "SELECT target_title, xmin::text FROM note_links "
+                "WHERE source_note_id = :n ORDER BY 1"
+            ),
+            {"n": note_id},
+        )
+        return {"keywords": [tuple(r) for r in keywords], "links": [tuple(r) for r in links]}  # type: ignore[misc]
+
+
+def test_a_created_note_comes_back_as_a_read_of_it_returns_it(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder
+) -> None:
+    draft = NoteDraft(title="Sky", body=LINKED, keywords=["zeta", "Alpha", "beta-2", "Beta"])
+
+    created = create_note(uow_of(clean_database), fake_embedder, draft)
+
+    with uow_of(clean_database) as uow:
+        assert uow.notes.get(created.id) == created
+
+
+def test_an_edit_keeping_keywords_and_links_leaves_their_rows_alone(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder
+) -> None:
+    draft = NoteDraft(title="Sky", body=LINKED, keywords=["sea", "moon"])
+    note = create_note(uow_of(clean_database), fake_embedder, draft)
+    before = beside_rows(clean_database, note.id)
+
+    saved = update_note(
+        uow_of(clean_database),
+        fake_embedder,
+        note.id,
+        NoteDraft(title="Sky", body=LINKED + " at dusk", keywords=["moon", "sea"]),
+        note.version,
+    )
+
+    assert beside_rows(clean_database, note.id) == before
+    assert saved.keywords == ("moon", "sea")
+    assert saved.body == LINKED + " at dusk"
+
+
+def test_an_edit_changing_keywords_and_links_rewrites_them(
+    clean_database: DatabaseUrls, fake_embedder: FakeEmbedder
+) -> None:
+    draft = NoteDraft(title="Sky", body=LINKED, keywords=["sea", "moon"])
+    note = create_note(uow_of(clean_database), fake_embedder, draft)
+
+    saved = update_note(
+        uow_of(clean_database),
+        fake_embedder,
+        note.id,
+        NoteDraft(title="Sky", body="see [[Moon]] and [[Stars]]", keywords=["sea", "sky"]),
+        note.version,
+    )
+
+    after = beside_rows(clean_database, note.id)
+    assert [name for name, _ in after["keywords"]] == ["sea", "sky"]
+    assert [title for title, _ in after["links"]] == ["Moon", "Stars"]
+    assert saved.keywords == ("sea", "sky")
+    with uow_of(clean_database) as uow:
+        assert uow.notes.get(note.id) == saved
