@@ -5,8 +5,9 @@ and the impact-ordered covering index of 0002. A posting of a new note landed at
 place of the (term_id, note_id) key (one leaf per term: ~100 random leaves a note, 227 MB
 at 100k notes), the main database cost of an import. Its readers:
 
-- keyword search's ordered walk reads the covering index (term_id, impact_ref DESC);
-- the rescoring join looks up (note_id = candidate, term_id = query term);
+- keyword search's ordered walk reads the covering index (term_id, impact_ref DESC), and
+  so does its test whether a term has more postings than the walk reads (`cut`);
+- the rescoring of cut terms looks up (note_id = candidate, term_id = query term);
 - `kairos_bm25_remove` deletes by note_id;
 - nothing uses ON CONFLICT on postings; recounts per term read the covering index.
 
