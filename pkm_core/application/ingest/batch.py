@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from pkm_core.application.dto import PreparedNote
 from pkm_core.application.indexing import ensure_model_on_record, known_vectors, prepare_notes
+from pkm_core.application.ingest.first_reading import read_name
 from pkm_core.application.ingest.parse import ParsedNote, Problem, parse_markdown, parse_record
 from pkm_core.application.ingest.plan import VaultIndex, Wanted, assign_titles
 from pkm_core.application.ingest.source import ImportSource, RawEntry
@@ -48,21 +49,20 @@ def _first_reading(source: ImportSource) -> tuple[list[Wanted], VaultIndex, dict
     total = 0
     for entry in source.entries(with_attachments=False):
         total += 1
-        parsed = parse_entry(entry, {})
-        if not isinstance(parsed, ParsedNote):
+        named = read_name(entry)
+        if named is None:
             continue
-        if parsed.vault is None:
-            if parsed.external_id in first_line:
+        if named.path is None:
+            if named.external_id in first_line:
                 duplicates[entry.source] = (
                     f"{entry.source} was skipped: its id is the same as on "
-                    f"{first_line[parsed.external_id]}."
+                    f"{first_line[named.external_id]}."
                 )
                 continue
-            first_line[parsed.external_id] = entry.source
+            first_line[named.external_id] = entry.source
         else:
-            index.add(parsed.vault.path, parsed.vault.name, parsed.vault.aliases)
-        path = parsed.vault.path if parsed.vault else None
-        wanted.append(Wanted(parsed.external_id, parsed.title, path))
+            index.add(named.path, named.name, named.aliases)
+        wanted.append(Wanted(named.external_id, named.title, named.path))
     return wanted, index, duplicates, total
 
 

@@ -80,13 +80,13 @@ def note_name(path: str) -> str:
     return name
 
 
-def _properties(split_yaml: str | None, body: str) -> dict[str, Any]:
+def properties(split_yaml: str | None, body: str) -> dict[str, Any]:
     if split_yaml is not None:
         return load_yaml(split_yaml)
     return dict(logseq_properties(body))
 
 
-def _first(props: dict[str, Any], *keys: str) -> tuple[str | None, Any]:
+def first_property(props: dict[str, Any], *keys: str) -> tuple[str | None, Any]:
     for key in keys:
         for actual in props:
             if actual.lower() == key:
@@ -95,7 +95,7 @@ def _first(props: dict[str, Any], *keys: str) -> tuple[str | None, Any]:
 
 
 def _source(props: dict[str, Any], warnings: list[str]) -> tuple[Source | None, str | None]:
-    key, raw = _first(props, "source", "url")
+    key, raw = first_property(props, "source", "url")
     if key is None or raw in (None, ""):
         return None, None
     if not isinstance(raw, str):
@@ -121,7 +121,7 @@ def parse_markdown(entry: RawEntry) -> ParsedNote | Problem:
     text = raw_text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         split = split_front_matter(text)
-        props = _properties(split.yaml_text, split.body)
+        props = properties(split.yaml_text, split.body)
     except FrontMatterError as exc:
         warnings.append(f"{exc}; the whole file was imported as text")
         split, props = SplitFile("", None, text), {}
@@ -133,7 +133,7 @@ def parse_markdown(entry: RawEntry) -> ParsedNote | Problem:
             f"({MAX_BODY_CHARS:,} characters).",
         )
     name = note_name(entry.path)
-    title_key, title_prop = _first(props, "title")
+    title_key, title_prop = first_property(props, "title")
     wanted = name
     if title_key is not None and split.yaml_text is None and isinstance(title_prop, str):
         wanted = title_prop  # Logseq's title:: names the page
@@ -141,18 +141,18 @@ def parse_markdown(entry: RawEntry) -> ParsedNote | Problem:
         warnings.append(
             f"`title` is {type_name(title_prop)}, not text; the note is named after its file"
         )
-    tags_key, tags_raw = _first(props, "tags", "tag", "keywords")
+    tags_key, tags_raw = first_property(props, "tags", "tag", "keywords")
     tag_list, tags_form = tag_values(tags_key or "tags", tags_raw, warnings)
     inline = inline_tags(body)
     keywords = tuple(dict.fromkeys(keywords_from([*tag_list, *inline], warnings)))
-    alias_key, alias_raw = _first(props, "aliases", "alias")
+    alias_key, alias_raw = first_property(props, "aliases", "alias")
     alias_list, _alias_form = tag_values(alias_key or "aliases", alias_raw, warnings)
     aliases = tuple(
         dict.fromkeys(a for a in (clean_title(a, MAX_TITLE_CHARS) for a in alias_list) if a)
     )
     source_ref, source_key = _source(props, warnings)
-    created_key, created_raw = _first(props, "created", "date", "created_at")
-    updated_key, updated_raw = _first(props, "updated", "modified", "updated_at")
+    created_key, created_raw = first_property(props, "created", "date", "created_at")
+    updated_key, updated_raw = first_property(props, "updated", "modified", "updated_at")
     created = as_datetime(created_raw) or entry.created or entry.modified
     updated = as_datetime(updated_raw) or entry.modified or created
     title = clean_title(wanted, MAX_TITLE_CHARS) or clean_title(name, MAX_TITLE_CHARS) or "Untitled"

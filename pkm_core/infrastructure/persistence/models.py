@@ -140,12 +140,13 @@ class Bm25TermRow(Base):
 
 
 class Bm25PostingRow(Base):
-    """One (term, note) pair with the numbers BM25 needs, so a query reads nothing else."""
+    """One (term, note) pair with the numbers BM25 needs, so a query reads nothing else.
+    Keyed by (note_id, term_id) (migration 0017): a new note's postings go to the key's end."""
 
     __tablename__ = "bm25_postings"
 
-    term_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     note_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    term_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tf_title: Mapped[float] = mapped_column(REAL)
     tf_body: Mapped[float] = mapped_column(REAL)
     len_title: Mapped[float] = mapped_column(REAL)

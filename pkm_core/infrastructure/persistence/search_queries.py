@@ -404,7 +404,7 @@ def _keyword_cte(
         .cte("keyword_candidates")
     )
     # A candidate may have missed some postings of a term the walk cut: those terms are
-    # read again for each candidate by primary key (term_id, note_id), so the final ranking
+    # read again for each candidate by primary key (note_id, term_id), so the final ranking
     # is exact BM25 among the candidates. (Joining the candidates to every posting of
     # every term instead made the planner read whole posting lists: 63,763 index tuples
     # for "the regulation of Neural Stem Cell" at 100k notes, half of the statement.)
