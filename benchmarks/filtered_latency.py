@@ -92,6 +92,9 @@ def tag_filters(sync_url: str) -> dict[float, NoteFilter]:
                 {"n": name, "tenths": round(share * 10)},
             )
             found[share] = NoteFilter(keywords=(name,))
+        # Rows added in bulk: the planner's statistics should know them, as autovacuum's
+        # ANALYZE would after a while.
+        conn.execute(text("ANALYZE note_keywords"))
     engine.dispose()
     return found
 
