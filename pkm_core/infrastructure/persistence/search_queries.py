@@ -142,17 +142,17 @@ def _setup_statement(ef_search: int, shape: FilterShape | None, count_cap: int) 
 
 
 def _prepare_vector_scan(
-    session: Session, ef_search: int, search_filter: SearchFilter, count_cap: int
+    session: Session, ef_search: int, filtered: SearchFilter, count_cap: int
 ) -> tuple[tuple[str, int] | None, int | None]:
     """SET LOCAL the HNSW scan settings; return (recorded model, notes passing the filter
     counted up to `count_cap`, or None without a filter)."""
-    if search_filter.cached:
-        stmt = _setup_statement(ef_search, search_filter.shape, count_cap)
+    if filtered.cached:
+        stmt = _setup_statement(ef_search, filtered.shape, count_cap)
     else:
-        stmt = _setup_select(ef_search, search_filter.select, count_cap)
-    row = session.execute(stmt, search_filter.params).one()
+        stmt = _setup_select(ef_search, filtered.select, count_cap)
+    row = session.execute(stmt, filtered.params).one()
     model = None if row.model_name is None else (row.model_name, int(row.model_dimension))
-    return model, (int(row[5]) if search_filter.select is not None else None)
+    return model, (int(row[5]) if filtered.select is not None else None)
 
 
 def _check_model(
