@@ -107,6 +107,21 @@ def test_only_the_best_postings_of_a_common_word_are_read(uow: UowFactory, add: 
     assert len(keyword(uow, "tea")) == 6
 
 
+def test_a_candidate_is_scored_on_the_postings_the_walk_did_not_read(
+    uow: UowFactory, add: AddNote
+) -> None:
+    for i in range(5):
+        add(f"Note {i}", " ".join(["tea"] * (i + 1) + ["cake"] * (5 - i) + ["filler"] * 3))
+    everything = search_notes(uow(), None, "tea cake", SearchMode.KEYWORD)
+    # One posting of each word is read: two candidates, each missing the other word's
+    # posting from the walk; their scores must still be the whole BM25.
+    few = replace(DEFAULT_TUNING, postings_per_term=1)
+    cut = search_notes(uow(), None, "tea cake", SearchMode.KEYWORD, tuning=few)
+    full = {h.title: h.score for h in everything}
+    assert len(cut) == 2
+    assert [h.score for h in cut] == pytest.approx([full[h.title] for h in cut], rel=1e-9)
+
+
 def test_words_nobody_wrote_find_nothing(uow: UowFactory, add: AddNote) -> None:
     add("Anything", "some text")
     assert keyword(uow, "zzyzx") == []
