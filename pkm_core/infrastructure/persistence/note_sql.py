@@ -95,7 +95,7 @@ def to_note(row: Row[Any]) -> Note:
     )
 
 
-def project_subtree(project_id: int) -> Select[Any]:
+def project_subtree(project_id: int | ColumnElement[int]) -> Select[Any]:
     """The project and every project nested below it."""
     tree = select(ProjectRow.id).where(ProjectRow.id == project_id).cte("tree", recursive=True)
     tree = tree.union(select(ProjectRow.id).join(tree, ProjectRow.parent_id == tree.c.id))

@@ -63,7 +63,12 @@ from pkm_core.infrastructure.persistence.models import (
 from pkm_core.infrastructure.persistence.note_sql import (
     LIVE,
     TEXT_SEARCH_CONFIG,
-    filtered_note_ids,
+)
+from pkm_core.infrastructure.persistence.search_filter import (
+    FilterShape,
+    SearchFilter,
+    filter_select,
+    search_filter,
 )
 from pkm_core.infrastructure.persistence.search_syntax import (
     exact_match_ids,
@@ -71,7 +76,6 @@ from pkm_core.infrastructure.persistence.search_syntax import (
     languages_present,
     regconfig,
     restrict_exact,
-    restricted,
     title_key,
 )
 
@@ -98,11 +102,9 @@ def _float(value: float) -> ColumnElement[float]:
 # ------------------------------------------------------------------- vector settings
 
 
-def _prepare_vector_scan(
-    session: Session, ef_search: int, filtered: Select[Any] | None, count_cap: int
-) -> tuple[tuple[str, int] | None, int | None]:
-    """SET LOCAL the HNSW scan settings; return (recorded model, notes passing the filter
-    counted up to `count_cap`, or None without a filter)."""
+def _setup_select(ef_search: int, filtered: Select[Any] | None, count_cap: int) -> Select[Any]:
+    """SET LOCAL the HNSW scan settings; the recorded model and, with a filter, the notes
+    passing it counted up to `count_cap`."""
     iterative = (
         select(
             func.set_config("hnsw.iterative_scan", "relaxed_order", True).op("||")(
@@ -131,9 +133,26 @@ def _prepare_vector_scan(
     if filtered is not None:
         capped = filtered.limit(count_cap).subquery()
         columns.append(select(func.count()).select_from(capped).scalar_subquery())
-    row = session.execute(select(*columns)).one()
+    return select(*columns)
+
+
+@lru_cache(maxsize=64)
+def _setup_statement(ef_search: int, shape: FilterShape | None, count_cap: int) -> Select[Any]:
+    return _setup_select(ef_search, None if shape is None else filter_select(shape), count_cap)
+
+
+def _prepare_vector_scan(
+    session: Session, ef_search: int, filtered: SearchFilter, count_cap: int
+) -> tuple[tuple[str, int] | None, int | None]:
+    """SET LOCAL the HNSW scan settings; return (recorded model, notes passing the filter
+    counted up to `count_cap`, or None without a filter)."""
+    if filtered.cached:
+        stmt = _setup_statement(ef_search, filtered.shape, count_cap)
+    else:
+        stmt = _setup_select(ef_search, filtered.select, count_cap)
+    row = session.execute(stmt, filtered.params).one()
     model = None if row.model_name is None else (row.model_name, int(row.model_dimension))
-    return model, (int(row[5]) if filtered is not None else None)
+    return model, (int(row[5]) if filtered.select is not None else None)
 
 
 def _check_model(
@@ -301,6 +320,7 @@ def _keyword_cte(
     k: int,
     filtered: CTE | None,
     tuning: SearchTuning,
+    large: bool = False,
 ) -> CTE:
     """(note_id, score, ceiling) of the k best notes by BM25 (title words weigh
     `title_weight`); `ceiling` is the query's highest possible score, Σ idf · (k1 + 1).
@@ -386,7 +406,11 @@ def _keyword_cte(
     )
     if filtered is not None:
         # Inside the walk: a term's postings are read until enough pass the filter.
-        best_postings = best_postings.where(postings.note_id.in_(select(filtered.c.id)))
+        passes = postings.note_id.in_(select(filtered.c.id))
+        # A filter known to be large (see _semantic_cte): a hashed SubPlan, the filter
+        # hashed once; as a semi join the planner scanned the whole filter once per query
+        # term (3 × 60,240 rows for a 60 % tag, docs/PERFORMANCE.md).
+        best_postings = best_postings.where(passes.is_(true()) if large else passes)
     walked = (
         best_postings.order_by(postings.impact_ref.desc())
         .limit(tuning.postings_per_term)
@@ -633,7 +657,7 @@ def _vector_search_setup(
     session: Session,
     vector: Sequence[float],
     k: int,
-    filtered: Select[Any] | None,
+    filtered: SearchFilter,
     expected_model: str | None,
     tuning: SearchTuning,
 ) -> tuple[bool, bool]:
@@ -655,8 +679,9 @@ def _vector_search_setup(
 # a filter the shapes are few and each is built once per process (lru_cache): the same
 # statement object also keeps its SQLAlchemy cache key, so neither building nor compiling
 # is paid again (a third of a keyword search at 100k notes before, docs/PERFORMANCE.md).
-# A filter's own values are inlined in its SELECT, so a filtered statement is built per
-# search as before.
+# A filter is one more part of the shape (`search_filter.FilterShape`: how many tags,
+# a project, which date bounds), its values parameters too; only a query with phrases or
+# excluded words (inlined in its filter) has its statement built per search.
 
 _STATEMENTS = 512
 
@@ -730,7 +755,7 @@ def _hybrid_select(
     shared = _filtered_cte(filtered)
     fused = _fused_cte(
         _semantic_cte(dimension, depth, shared, exact, tuning, filtered, large),
-        _keyword_cte(shape, depth, shared, tuning),
+        _keyword_cte(shape, depth, shared, tuning, large),
         tuning,
     )
     exact_ids = restrict_exact(exact_match_ids(), shared) if with_exact else None
@@ -748,9 +773,52 @@ def _hybrid_select(
     )
 
 
-_semantic_statement = lru_cache(maxsize=_STATEMENTS)(_semantic_select)
-_keyword_statement = lru_cache(maxsize=_STATEMENTS)(_keyword_select)
-_hybrid_statement = lru_cache(maxsize=_STATEMENTS)(_hybrid_select)
+def _filter_of(shape: FilterShape | None) -> Select[Any] | None:
+    return None if shape is None else filter_select(shape)
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _semantic_statement(
+    dimension: int,
+    k: int,
+    offset: int,
+    tuning: SearchTuning,
+    exact: bool = False,
+    shape: FilterShape | None = None,
+    large: bool = False,
+) -> Select[Any]:
+    return _semantic_select(dimension, k, offset, tuning, exact, _filter_of(shape), large)
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _keyword_statement(
+    shape: KeywordShape,
+    with_exact: bool,
+    k: int,
+    offset: int,
+    tuning: SearchTuning,
+    filter_shape: FilterShape | None = None,
+) -> Select[Any]:
+    return _keyword_select(shape, with_exact, k, offset, tuning, _filter_of(filter_shape))
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _hybrid_statement(
+    dimension: int,
+    shape: KeywordShape,
+    with_exact: bool,
+    depth: int,
+    k: int,
+    offset: int,
+    tuning: SearchTuning,
+    exact: bool = False,
+    filter_shape: FilterShape | None = None,
+    large: bool = False,
+) -> Select[Any]:
+    filtered = _filter_of(filter_shape)
+    return _hybrid_select(
+        dimension, shape, with_exact, depth, k, offset, tuning, exact, filtered, large
+    )
 
 
 # ------------------------------------------------------------------ languages present
@@ -799,13 +867,13 @@ def nearest_chunks(
     """Notes by their best chunk's cosine similarity (HNSW; exact for a small filter).
     `query` (when given) brings its phrases and excluded words as restrictions."""
     depth = offset + k
-    filtered = restricted(filtered_note_ids(filters), SearchQuery.parse(query))
+    filtered = search_filter(filters, SearchQuery.parse(query))
     exact, large = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
-    if filtered is None:
-        stmt = _semantic_statement(len(vector), k, offset, tuning)
+    if filtered.cached:
+        stmt = _semantic_statement(len(vector), k, offset, tuning, exact, filtered.shape, large)
     else:
-        stmt = _semantic_select(len(vector), k, offset, tuning, exact, filtered, large)
-    return _rows(session.execute(stmt, {"query_vector": list(vector)}))
+        stmt = _semantic_select(len(vector), k, offset, tuning, exact, filtered.select, large)
+    return _rows(session.execute(stmt, filtered.params | {"query_vector": list(vector)}))
 
 
 def keyword_rank(
@@ -820,17 +888,17 @@ def keyword_rank(
     """Notes by BM25 over their lexemes, in every language present; a note whose title
     is the query first. One statement (two when the languages present changed)."""
     parsed = SearchQuery.parse(query)
-    filtered = restricted(filtered_note_ids(filters), parsed)
+    filtered = search_filter(filters, parsed)
     exact_params = _exact_params(parsed)
 
     def search(configs: tuple[str, ...]) -> Sequence[Any]:
         shape, params = keyword_params(parsed.text, configs, tuning)
         with_exact = bool(exact_params)
-        if filtered is None:
-            stmt = _keyword_statement(shape, with_exact, k, offset, tuning)
+        if filtered.cached:
+            stmt = _keyword_statement(shape, with_exact, k, offset, tuning, filtered.shape)
         else:
-            stmt = _keyword_select(shape, with_exact, k, offset, tuning, filtered)
-        return session.execute(stmt, params | exact_params).all()
+            stmt = _keyword_select(shape, with_exact, k, offset, tuning, filtered.select)
+        return session.execute(stmt, params | exact_params | filtered.params).all()
 
     return _scored(in_languages_present(session, search))
 
@@ -850,20 +918,19 @@ def hybrid_rank(
     note whose title is the query first."""
     parsed = SearchQuery.parse(query)
     depth = max(tuning.candidates, offset + k)
-    filtered = restricted(filtered_note_ids(filters), parsed)
+    filtered = search_filter(filters, parsed)
     exact, large = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
     exact_params = _exact_params(parsed)
 
     def search(configs: tuple[str, ...]) -> Sequence[Any]:
         shape, params = keyword_params(parsed.text, configs, tuning)
-        params |= exact_params | {"query_vector": list(vector)}
+        params |= exact_params | filtered.params | {"query_vector": list(vector)}
         with_exact = bool(exact_params)
-        if filtered is None:
-            stmt = _hybrid_statement(len(vector), shape, with_exact, depth, k, offset, tuning)
+        parts = (len(vector), shape, with_exact, depth, k, offset, tuning, exact)
+        if filtered.cached:
+            stmt = _hybrid_statement(*parts, filtered.shape, large)
         else:
-            stmt = _hybrid_select(
-                len(vector), shape, with_exact, depth, k, offset, tuning, exact, filtered, large
-            )
+            stmt = _hybrid_select(*parts, filtered.select, large)
         return session.execute(stmt, params).all()
 
     return _scored(in_languages_present(session, search))
