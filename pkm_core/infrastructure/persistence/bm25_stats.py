@@ -1,10 +1,11 @@
 """BM25 collection statistics as a search reads them: exact, with no row shared by writers.
 
-Writers append deltas (bm25_stats_delta, bm25_term_delta) and one of them at a time folds
-the committed ones into bm25_stats / bm25_terms.df (migration 0011). A search adds the
-pending deltas to the folded values inside its own statement, so it sees the statistics of
-exactly the notes its snapshot sees. The deltas stay few: every write transaction that
-finds the fold lock free folds them all.
+The writer holding the fold lock adds its own changes to bm25_stats / bm25_terms.df and
+folds the committed deltas of the others; a writer that finds the lock busy appends deltas
+(bm25_stats_delta, bm25_term_delta) instead of waiting (migrations 0011, 0018). A search
+adds the pending deltas to the folded values inside its own statement, so it sees the
+statistics of exactly the notes its snapshot sees. The deltas stay few: every write
+transaction that finds the fold lock free folds them all.
 """
 
 from __future__ import annotations

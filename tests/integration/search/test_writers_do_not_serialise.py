@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
 
 from pkm_core.application.dto import SearchMode
 from pkm_core.application.use_cases.notes import create_note, delete_note, update_note
@@ -110,3 +112,30 @@ def test_the_statistics_stay_exact_through_creates_updates_and_deletes(
         assert check.execute(text("SELECT count(*) FROM bm25_stats_delta")).scalar_one() == 0
         assert check.execute(text("SELECT count(*) FROM bm25_term_delta")).scalar_one() == 0
     engine.dispose()
+
+
+def test_the_writer_holding_the_fold_lock_adds_its_counts_directly_without_deltas(
+    clean_database: DatabaseUrls, add: Callable[..., Note]
+) -> None:
+    add("Garden", "river stone garden")
+    # A new server process: its transaction counters hold this transaction's rows only
+    # (a pooled one may still hold unflushed counts of its earlier transactions).
+    fresh = create_engine(clean_database.sync_url, poolclass=NullPool)
+    writer = SyncSQLAlchemyUnitOfWork(sessionmaker(fresh, expire_on_commit=False))
+    with writer:
+        writer.notes.add(NoteDraft(title="River stone", body="garden river stone river"))
+        session = writer.session
+        # Inside the open transaction: no delta row was ever written (not even one written
+        # and folded away), its counts are in bm25_terms and bm25_stats already.
+        deltas = session.execute(
+            text(
+                "SELECT pg_stat_get_xact_tuples_inserted('bm25_term_delta'::regclass)"
+                " + pg_stat_get_xact_tuples_inserted('bm25_stats_delta'::regclass)"
+            )
+        ).scalar_one()
+        river = session.execute(text("SELECT df FROM bm25_terms WHERE term = 'river'")).scalar_one()
+        docs = session.execute(text("SELECT doc_count FROM bm25_stats WHERE id = 1")).scalar_one()
+    fresh.dispose()
+    assert (deltas, river, docs) == (0, 2, 2)
+    kept, recount, wrong_df = kept_and_recounted(clean_database.sync_url)
+    assert kept == recount and wrong_df == 0
