@@ -9,9 +9,11 @@ reference; tests hold the two to a cosine above 0.98. The tokenizer is the model
 and batches are sorted by length as sentence-transformers sorts them (less padding).
 
 One text (a query, a one-chunk note) runs on a session that uses every core; several runs
-go to one single-threaded session per core, side by side: a chunk of a hundred words
-leaves most of a multi-threaded run's threads waiting, so three chunks of a note take
-about two thirds of the time that way (docs/PERFORMANCE.md, "Embedding backends").
+go to one single-threaded session per core, side by side. On a quiet machine that is a
+little faster (200 abstracts: 3.50 -> 3.28 s); beside other work, such as the database
+writing an import's previous batch, it is about twice as fast, since a multi-threaded run
+waits for its slowest thread and its idle threads spin on the cores the others need
+(docs/PERFORMANCE.md, "Embedding backends").
 
 Models made of a transformer and mean pooling only (all-MiniLM-L6-v2 and its kind);
 another model is refused with a sentence saying to use the torch backend.
