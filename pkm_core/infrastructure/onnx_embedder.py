@@ -8,6 +8,11 @@ reference; tests hold the two to a cosine above 0.98. The tokenizer is the model
 `tokenizer.json` (Hugging Face `tokenizers`), texts are cut at the same 256 word pieces,
 and batches are sorted by length as sentence-transformers sorts them (less padding).
 
+One text (a query, a one-chunk note) runs on a session that uses every core; several runs
+go to one single-threaded session per core, side by side: a chunk of a hundred words
+leaves most of a multi-threaded run's threads waiting, so three chunks of a note take
+about two thirds of the time that way (docs/PERFORMANCE.md, "Embedding backends").
+
 Models made of a transformer and mean pooling only (all-MiniLM-L6-v2 and its kind);
 another model is refused with a sentence saying to use the torch backend.
 """
@@ -19,6 +24,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +41,7 @@ from pkm_core.infrastructure.onnx_export import exported_model
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
-    from tokenizers import Tokenizer
+    from tokenizers import Encoding, Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +60,9 @@ _SUPPORTED_MODULES = {
 
 @dataclass(frozen=True)
 class _Loaded:
-    session: InferenceSession
+    session: InferenceSession  # every core: for a single run
+    # Several runs: a one-thread session run by one worker a core (None on one core).
+    side_by_side: tuple[InferenceSession, ThreadPoolExecutor] | None
     tokenizer: Tokenizer
     inputs: frozenset[str]
     max_seq_length: int
@@ -109,12 +117,20 @@ def _load(name: str, backend: str, cache_root: Path) -> _Loaded:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        options = onnxruntime.SessionOptions()
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3  # warnings about unused initialisers are noise
-        try:
-            session = onnxruntime.InferenceSession(
+        def session_with(threads: int) -> InferenceSession:
+            options = onnxruntime.SessionOptions()
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.log_severity_level = 3  # warnings about unused initialisers are noise
+            options.intra_op_num_threads = threads  # 0: ONNX Runtime's default, every core
+            return onnxruntime.InferenceSession(
                 str(path), options, providers=["CPUExecutionProvider"]
+            )
+
+        try:
+            session = session_with(0)
+            cores = _cores()
+            side_by_side = (
+                (session_with(1), ThreadPoolExecutor(cores, "kairos-embed")) if cores > 1 else None
             )
             tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
         except Exception as exc:  # ONNX Runtime and tokenizers raise their own types
@@ -128,35 +144,56 @@ def _load(name: str, backend: str, cache_root: Path) -> _Loaded:
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_seq_length)
         inputs = frozenset(i.name for i in session.get_inputs())
-        loaded = _Loaded(session, tokenizer, inputs, max_seq_length, dimension)
+        loaded = _Loaded(session, side_by_side, tokenizer, inputs, max_seq_length, dimension)
         log.info("Loaded embedding model %s with ONNX Runtime (%s)", name, backend)
         _loaded[key] = loaded
         return loaded
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container or `taskset` may give it fewer)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _run(loaded: _Loaded, session: InferenceSession, batch: Sequence[Encoding]) -> np.ndarray:
+    """Mean-pooled, normalised vectors of one batch of tokenised texts."""
+    width = max(len(e.ids) for e in batch)
+    ids = np.zeros((len(batch), width), dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    types = np.zeros((len(batch), width), dtype=np.int64)
+    for row, encoding in enumerate(batch):
+        n = len(encoding.ids)
+        ids[row, :n] = encoding.ids
+        mask[row, :n] = encoding.attention_mask
+        types[row, :n] = encoding.type_ids
+    feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    hidden = session.run(None, {k: v for k, v in feed.items() if k in loaded.inputs})[0]
+    weights = mask.astype(np.float32)
+    pooled = np.einsum("btd,bt->bd", hidden, weights) / np.clip(
+        weights.sum(axis=1, keepdims=True), 1e-9, None
+    )
+    pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+    return pooled
+
+
 def _encode(loaded: _Loaded, texts: Sequence[str], batch_size: int) -> np.ndarray:
     encodings = loaded.tokenizer.encode_batch(list(texts))
+    # Longest first: less padding in a batch, and side by side the long runs start first,
+    # so no worker is left with a long one at the end.
     order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+    runs = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    batches = [[encodings[i] for i in run] for run in runs]
+    if len(runs) == 1 or loaded.side_by_side is None:
+        pooled = [_run(loaded, loaded.session, batch) for batch in batches]
+    else:
+        narrow, workers = loaded.side_by_side
+        pooled = list(workers.map(lambda batch: _run(loaded, narrow, batch), batches))
     out = np.empty((len(texts), loaded.dimension), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        batch = [encodings[i] for i in order[start : start + batch_size]]
-        width = max(len(e.ids) for e in batch)
-        ids = np.zeros((len(batch), width), dtype=np.int64)
-        mask = np.zeros((len(batch), width), dtype=np.int64)
-        types = np.zeros((len(batch), width), dtype=np.int64)
-        for row, encoding in enumerate(batch):
-            n = len(encoding.ids)
-            ids[row, :n] = encoding.ids
-            mask[row, :n] = encoding.attention_mask
-            types[row, :n] = encoding.type_ids
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        hidden = loaded.session.run(None, {k: v for k, v in feed.items() if k in loaded.inputs})[0]
-        weights = mask.astype(np.float32)
-        pooled = np.einsum("btd,bt->bd", hidden, weights) / np.clip(
-            weights.sum(axis=1, keepdims=True), 1e-9, None
-        )
-        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-        out[order[start : start + batch_size]] = pooled
+    for run, vectors in zip(runs, pooled, strict=True):
+        out[run] = vectors
     return out
 
 

@@ -12,6 +12,9 @@
   links to files become a paperclip label (they are downloaded under the note), a missing
   file says so, `![[Note]]` (a note embedded) becomes a link to it, and `[text](Note.md)`
   links to the note of that name.
+- An Obsidian callout (`> [!warning] Title`, foldable `[!tip]-` too) keeps its quote
+  and gets its kind's icon and colour and a bold title (its kind's name when it has none),
+  instead of showing `[!warning]` as text.
 - Code (fenced or inline) is left untouched. Raw HTML is never executed: the result goes
   to `st.markdown` without `unsafe_allow_html`, which shows HTML as text.
 """
@@ -43,6 +46,22 @@ _SLUG = re.compile(r"[^\w\- ]")
 _WIKI_REF = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _MD_REF = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*(<[^>\n]*>|[^)\s]+)(?:\s+[\"'][^)\n]*)?\s*\)")
 _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#)")
+_CALLOUT = re.compile(r"^((?:>[ \t]?)+)[ \t]*\[!([\w-]+)\][+-]?[ \t]*(.*)$", re.MULTILINE)
+# Obsidian's callout kinds and their aliases: (Material icon, Streamlit colour).
+_CALLOUT_LOOKS = {
+    **dict.fromkeys(("note",), ("edit_note", "blue")),
+    **dict.fromkeys(("abstract", "summary", "tldr"), ("summarize", "blue")),
+    **dict.fromkeys(("info", "todo"), ("info", "blue")),
+    **dict.fromkeys(("tip", "hint", "important"), ("lightbulb", "green")),
+    **dict.fromkeys(("success", "check", "done"), ("check_circle", "green")),
+    **dict.fromkeys(("question", "help", "faq"), ("help", "orange")),
+    **dict.fromkeys(("warning", "caution", "attention"), ("warning", "orange")),
+    **dict.fromkeys(("failure", "fail", "missing"), ("cancel", "red")),
+    **dict.fromkeys(("danger", "error"), ("bolt", "red")),
+    **dict.fromkeys(("bug",), ("bug_report", "red")),
+    **dict.fromkeys(("example",), ("list", "violet")),
+    **dict.fromkeys(("quote", "cite"), ("format_quote", "gray")),
+}
 
 
 def has_remote_images(body: str) -> bool:
@@ -77,6 +96,17 @@ def _links(text: str, ids: dict[str, int | None]) -> str:
         last = link.end
     out.append(text[last:])
     return "".join(out)
+
+
+def _callouts(text: str) -> str:
+    def header(match: re.Match[str]) -> str:
+        quote_marks, kind, title = match.group(1), match.group(2).lower(), match.group(3)
+        icon, colour = _CALLOUT_LOOKS.get(kind, _CALLOUT_LOOKS["note"])
+        shown = title.strip() or md_escape(kind.capitalize())
+        # Two spaces end the line (a hard break): the title stands above the callout's text.
+        return f"{quote_marks.rstrip()} :{colour}[:material/{icon}:] **{shown}**  "
+
+    return _CALLOUT.sub(header, text)
 
 
 def _images(text: str) -> str:
@@ -138,7 +168,7 @@ def _local_refs(text: str, attachments: Sequence[Attachment]) -> str:
 def _prose(
     text: str, ids: dict[str, int | None], attachments: Sequence[Attachment], remote: bool
 ) -> str:
-    prose = _links(_local_refs(text, attachments), ids)
+    prose = _links(_local_refs(_callouts(text), attachments), ids)
     return prose if remote else _images(prose)
 
 

@@ -59,3 +59,25 @@ def test_an_image_from_the_web_is_still_held_back() -> None:
 
 def test_a_dot_inside_a_note_name_does_not_make_it_a_file() -> None:
     assert to_markdown("[[v1.2 notes]]", {"v1.2 notes": 4}) == "[v1\\.2 notes](note?id=4)"
+
+
+def test_a_callout_gets_its_kinds_icon_and_a_bold_title_and_stays_a_quote() -> None:
+    shown = to_markdown("> [!warning] Mind the gap\n> the platform is far\n\nafter", {})
+    assert shown == (
+        "> :orange[:material/warning:] **Mind the gap**  \n> the platform is far\n\nafter"
+    )
+
+
+def test_a_callout_without_a_title_is_titled_by_its_kind_and_folding_marks_go() -> None:
+    assert to_markdown("> [!TIP]-\n> fold me", {}) == (
+        "> :green[:material/lightbulb:] **Tip**  \n> fold me"
+    )
+    assert (
+        to_markdown("> > [!quote]+ Nested", {}) == "> > :gray[:material/format_quote:] **Nested**  "
+    )
+
+
+def test_an_unknown_callout_kind_looks_like_a_note_and_code_keeps_its_callout_text() -> None:
+    assert to_markdown("> [!custom] Mine", {}) == "> :blue[:material/edit_note:] **Mine**  "
+    fenced = "```\n> [!note] literal\n```"
+    assert to_markdown(fenced, {}) == fenced

@@ -65,6 +65,15 @@ def test_the_int8_backend_loads_the_packaged_model_with_its_window_and_normalise
     assert int8.model_name == "all-MiniLM-L6-v2@onnx-int8"
 
 
+def test_texts_embedded_side_by_side_get_the_vectors_they_get_alone_in_their_order(
+    int8: OnnxEmbedder,
+) -> None:
+    together = int8.embed_documents(SENTENCES)  # six runs over the one-thread sessions
+    alone = [int8.embed_query(sentence) for sentence in SENTENCES]  # the every-core session
+    for pair in zip(together, alone, strict=True):
+        assert pair[0] == pytest.approx(pair[1], abs=1e-5)
+
+
 def test_int8_vectors_agree_with_torch_fp32_above_0_98_cosine(
     int8: OnnxEmbedder, torch_fp32: SentenceTransformerEmbedder
 ) -> None:
