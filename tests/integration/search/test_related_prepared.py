@@ -4,7 +4,6 @@ numbers rendered into SQL."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -16,7 +15,7 @@ from pkm_core.application.use_cases.related import hide_related, pin_related, re
 from pkm_core.bootstrap import DatabaseUrls
 from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.infrastructure.persistence import related_statements as sql
-from pkm_core.infrastructure.persistence.prepared import run_prepared
+from pkm_core.infrastructure.persistence.prepared import _prepared, run_prepared
 from pkm_core.infrastructure.persistence.unit_of_work import (
     AsyncSQLAlchemyUnitOfWork,
     SyncSQLAlchemyUnitOfWork,
@@ -27,24 +26,25 @@ from tests.integration.search.conftest import UowFactory
 AddNote = Callable[..., Note]
 
 
-def _prepared_names(uow: UowFactory) -> list[str]:
-    with uow() as u:
-        rows = u.session.execute(text("SELECT name FROM pg_prepared_statements ORDER BY name"))
-        return [r.name for r in rows]
-
-
-def test_a_note_s_statements_are_prepared_once_per_connection_and_then_reused(
+def test_a_note_s_statements_are_prepared_once_per_connection_with_one_generic_plan(
     uow: UowFactory, add: AddNote
 ) -> None:
     bees = add("Bees", "honey bees pollinate clover [[Clover]]")
     clover = add("Clover", "clover feeds honey bees")
-    first = related_notes(uow(), bees.id)
-    prepared = _prepared_names(uow)
-    assert len([n for n in prepared if n.startswith("kairos_")]) == 2  # candidates, passages
-    for _ in range(7):  # past PostgreSQL's five custom plans: the generic one from here
-        assert related_notes(uow(), bees.id) == first
-    assert _prepared_names(uow) == prepared
-    assert related_notes(uow(), clover.id)[0].title == "Bees"
+    names = [_prepared(sql.note_candidates(True, False)).name, _prepared(sql.note_passages()).name]
+    plans = text(
+        "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements"
+        " WHERE name = ANY(:names) ORDER BY name"
+    )
+    with uow() as u:  # one unit of work: one connection
+        first = u.notes.related_candidates(bees.id, 24)
+        for _ in range(7):  # past PostgreSQL's five custom plans, were they allowed
+            assert u.notes.related_candidates(bees.id, 24) == first
+            assert list(u.notes.closest_passages(bees.id, [clover.id])) == [clover.id]
+        found = u.session.execute(plans, {"names": names}).all()
+    assert sorted(r.name for r in found) == sorted(names)
+    assert all(r.generic_plans >= 8 and r.custom_plans == 0 for r in found)
+    assert first is not None and [c.title for c in first] == ["Clover"]
 
 
 def test_edits_pins_and_hides_show_at_the_next_call(
@@ -67,22 +67,17 @@ def test_edits_pins_and_hides_show_at_the_next_call(
     assert edited.title == "Granite" and why is not None and why.link == "direct"
 
 
-def test_the_async_twin_finds_the_same_related_notes_through_asyncpg(
+async def test_the_async_twin_finds_the_same_related_notes_through_asyncpg(
     clean_database: DatabaseUrls, uow: UowFactory, add: AddNote
 ) -> None:
     bees = add("Bees", "honey bees pollinate clover")
     add("Clover", "clover feeds honey bees")
     add("Granite", "granite is an igneous rock")
     expected = related_notes(uow(), bees.id)
-
-    async def seven_times() -> list[object]:
-        found = []
-        for _ in range(7):
-            async_uow = AsyncSQLAlchemyUnitOfWork(clean_database.async_url)
-            found.append(await async_search.related_notes(async_uow, bees.id))
-        return found
-
-    assert all(found == expected for found in asyncio.run(seven_times()))
+    assert [r.title for r in expected] == ["Clover", "Granite"]
+    for _ in range(7):
+        async_uow = AsyncSQLAlchemyUnitOfWork(clean_database.async_url)
+        assert await async_search.related_notes(async_uow, bees.id) == expected
 
 
 def test_only_numbers_are_rendered_into_a_prepared_call(clean_database: DatabaseUrls) -> None:
