@@ -7,7 +7,10 @@ Candidates are the nearest notes by meaning (HNSW over note vectors), the notes 
 or from it, the notes two links away, and its pinned notes; hidden notes never. A note's
 candidates are two statements (the HNSW settings, then one that finds them all), their
 closest passages one more; the statements are built once (`related_statements.py`) and
-run on the session's connection, past the ORM (they load no entities). How candidates are
+run on the session's connection, past the ORM (they load no entities); a stored note's
+two big ones are prepared on the server once per connection (`prepared.py`: planning
+them was half their time). A draft's are not: its vector and texts are sent as bind
+parameters, never rendered into SQL. How candidates are
 blended is application logic (`pkm_core/application/related.py`).
 """
 
@@ -29,6 +32,7 @@ from pkm_core.application.dto import (
 from pkm_core.infrastructure.persistence import related_statements as sql
 from pkm_core.infrastructure.persistence.models import NoteRow, RelatedChoiceRow
 from pkm_core.infrastructure.persistence.note_sql import LIVE
+from pkm_core.infrastructure.persistence.prepared import run_prepared
 
 
 def _rows(result: Any) -> list[RelatedCandidate]:
@@ -51,15 +55,15 @@ def related_candidates(
     session: Session, note_id: int, k: int, tuning: SearchTuning = DEFAULT_TUNING
 ) -> list[RelatedCandidate] | None:
     """Every candidate related note of a stored note; None when the note does not exist.
-    Seq scans stay off for the rest of the transaction (every later statement of related
-    notes is an index look-up)."""
+    Seq scans stay off and prepared statements use their generic plan for the rest of the
+    transaction (every later statement of related notes is an index look-up)."""
     connection = session.connection()
     settings = {"ef_search": str(max(tuning.related_ef_search, k)), "note_id": note_id}
     found = connection.execute(sql.note_settings(), settings).one()
     if not found.found:
         return None
     stmt = sql.note_candidates(bool(found.linked), bool(found.chosen))
-    return _rows(connection.execute(stmt, {"note_id": note_id, "k": k}))
+    return _rows(run_prepared(connection, stmt, {"note_id": note_id, "k": k}))
 
 
 def draft_candidates(
@@ -92,8 +96,8 @@ def closest_passages(
     """The closest pair of passages of a stored note and each of `other_ids`."""
     if not other_ids:
         return {}
-    params = {"note_id": note_id, "other_ids": list(other_ids)}
-    return _passages(session.connection().execute(sql.note_passages(), params))
+    params = {"note_id": note_id, "other_ids": [int(i) for i in other_ids]}
+    return _passages(run_prepared(session.connection(), sql.note_passages(), params))
 
 
 def closest_passages_to_draft(

@@ -182,13 +182,16 @@ def _candidates(
 
 @cache
 def note_settings() -> Select[Any]:
-    """SET LOCAL the HNSW search depth and seq scans off (pgvector reads its settings when
-    the index scan starts, so not inside the statement that scans; see search_queries);
-    whether the note exists, has links either way, and pins or hides."""
+    """SET LOCAL the HNSW search depth, seq scans off (pgvector reads its settings when
+    the index scan starts, so not inside the statement that scans; see search_queries) and
+    the generic plan of a prepared statement (`prepared.py`: one plan for every note; the
+    planner's guess for `LIMIT $k` would otherwise make it replan at every call); whether
+    the note exists, has links either way, and pins or hides."""
     title_key = select(func.lower(NoteRow.title)).where(NoteRow.id == NOTE).scalar_subquery()
     return select(
         func.set_config("hnsw.ef_search", EF_SEARCH, True),
         func.set_config("enable_seqscan", "off", True),
+        func.set_config("plan_cache_mode", "force_generic_plan", True),
         exists().where(NoteRow.id == NOTE).label("found"),
         or_(
             exists().where(NoteLinkRow.source_note_id == NOTE),
