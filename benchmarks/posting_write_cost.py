@@ -13,7 +13,6 @@ statement), `insert` (the postings' INSERT node itself: heap and index entries),
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import random
 import re
 import statistics
@@ -23,8 +22,8 @@ from typing import Any
 
 from benchmarks.common import scratch_database
 from pkm_core.infrastructure.persistence.engines import sync_engine
+from pkm_core.infrastructure.persistence.revisions import revision_module
 
-VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 COPY = """
 INSERT INTO notes (title, body, content_hash, search_tsv, text_config, title_folded,
                    embedding, version, project_id)
@@ -36,12 +35,7 @@ RETURNING id
 
 
 def _statements(ordered: bool) -> list[str]:
-    path = VERSIONS / "0017_postings_by_note.py"
-    spec = importlib.util.spec_from_file_location("kairos_revision_0017", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    function: str = module._bm25_add(ordered)
+    function: str = revision_module("0017_postings_by_note")._bm25_add(ordered)
     body = function.split("BEGIN", 1)[1].rsplit("END;", 1)[0]
     parts = [re.sub(r"--[^\n]*", "", s).strip() for s in body.split(";")]
     return [p.replace("ANY(ids)", "ANY(%(ids)s)") for p in parts if p]

@@ -24,32 +24,22 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from benchmarks.common import SCIFACT, build_app, load_beir, machine, scratch_database
-from benchmarks.latency import draft_of, sentences_of
+from benchmarks.latency import LookupEmbedder, draft_of, sentences_of
 from pkm_core.application.use_cases.notes import create_note, delete_note, update_note
 from pkm_core.domain.chunking import chunk_note
 from pkm_core.domain.note import Note, NoteDraft
 from pkm_core.infrastructure.persistence.engines import sync_engine
 
 
-class GivenVectors:
+class GivenVectors(LookupEmbedder):
     """The model's name and size, and the draft's chunk vectors for any text (in turn)."""
 
     def __init__(self, model: Any, vectors: Sequence[list[float]]) -> None:
-        self.model = model
-        self.vectors = list(vectors)
-
-    model_name = property(lambda self: self.model.model_name)
-    dimension = property(lambda self: self.model.dimension)
-    is_loaded = property(lambda self: self.model.is_loaded)
-
-    def load(self) -> None:
-        self.model.load()
+        super().__init__(model, {})
+        self.given = list(vectors)
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        return [self.vectors[i % len(self.vectors)] for i in range(len(texts))]
-
-    def embed_query(self, text: str) -> list[float]:
-        return list(self.model.embed_query(text))
+        return [self.given[i % len(self.given)] for i in range(len(texts))]
 
 
 class StatementTimes:

@@ -18,13 +18,12 @@ Revises: 0009_vault_model
 Create Date: 2026-12-01
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 import sqlalchemy as sa
 from alembic import op
+
+from pkm_core.infrastructure.persistence.revisions import revision_module
 
 revision: str = "0011_bm25_stats_deltas"
 down_revision: str | None = "0008"
@@ -191,20 +190,10 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def _earlier(module: str) -> ModuleType:
-    """An earlier revision's module, for the SQL its downgrade restores."""
-    path = Path(__file__).with_name(f"{module}.py")
-    spec = importlib.util.spec_from_file_location(f"kairos_revision_{module}", path)
-    assert spec is not None and spec.loader is not None
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
-
-
 def downgrade() -> None:
     op.execute("SELECT kairos_bm25_fold()")  # nothing pending is lost
-    initial = _earlier("0001_initial_schema")
-    op.execute(_earlier("0002_bm25_impact_order").BM25_ADD)
+    initial = revision_module("0001_initial_schema")
+    op.execute(revision_module("0002_bm25_impact_order").BM25_ADD)
     remove, sync = initial.BM25_FUNCTIONS[1], initial.BM25_FUNCTIONS[2]
     op.execute(remove.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
     op.execute(sync.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))

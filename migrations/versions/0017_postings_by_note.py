@@ -21,12 +21,11 @@ Revises: 0016_filter_indexes
 Create Date: 2026-12-02
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
+
+from pkm_core.infrastructure.persistence.revisions import revision_module
 
 revision: str = "0017_postings_by_note"
 down_revision: str | None = "0016_filter_indexes"
@@ -40,18 +39,8 @@ IN_TERM_ORDER = (
 )
 
 
-def _earlier(module: str) -> ModuleType:
-    """An earlier revision's module, for the SQL it defined."""
-    path = Path(__file__).with_name(f"{module}.py")
-    spec = importlib.util.spec_from_file_location(f"kairos_revision_{module}", path)
-    assert spec is not None and spec.loader is not None
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
-
-
 def _bm25_add(ordered: bool) -> str:
-    add: str = _earlier("0011_bm25_stats_deltas").BM25_ADD
+    add: str = revision_module("0011_bm25_stats_deltas").BM25_ADD
     assert add.count(UNORDERED) == 1, "0011's kairos_bm25_add is not the one this expects"
     return add.replace(UNORDERED, IN_TERM_ORDER) if ordered else add
 

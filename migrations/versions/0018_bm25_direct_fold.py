@@ -13,12 +13,11 @@ Revises: 0017_postings_by_note
 Create Date: 2026-12-02
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
+
+from pkm_core.infrastructure.persistence.revisions import revision_module
 
 revision: str = "0018_bm25_direct_fold"
 down_revision: str | None = "0017_postings_by_note"
@@ -26,18 +25,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _earlier(module: str) -> ModuleType:
-    """An earlier revision's module, for the SQL it defined."""
-    path = Path(__file__).with_name(f"{module}.py")
-    spec = importlib.util.spec_from_file_location(f"kairos_revision_{module}", path)
-    assert spec is not None and spec.loader is not None
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
-
-
-_0011 = _earlier("0011_bm25_stats_deltas")
-_0017 = _earlier("0017_postings_by_note")
+_0011 = revision_module("0011_bm25_stats_deltas")
+_0017 = revision_module("0017_postings_by_note")
 LOCK = f"pg_try_advisory_xact_lock({_0011.FOLD_LOCK})"  # re-entrant within a transaction
 
 ADD_START = "LANGUAGE plpgsql AS $$\nBEGIN\n"
@@ -50,10 +39,13 @@ ADD_DELTAS = """    df AS (
     SELECT count(*), coalesce(sum(len_title), 0), coalesce(sum(len_body), 0) FROM lens
     HAVING count(*) > 0;
 """
-ADD_DIRECT = """    counted AS (
-        SELECT term_id, count(*)::int AS delta FROM posted GROUP BY term_id
-    ),
-    df AS (
+
+
+def _applied(sign: str) -> str:
+    """The tail of a WITH over `counted` (term_id, delta) and `lens` (note_id, len_title,
+    len_body): the counts added (sign "") or removed (sign "-"), straight into bm25_terms
+    and bm25_stats when `direct`, else as deltas."""
+    return f"""    df AS (
         INSERT INTO bm25_term_delta (term_id, delta)
         SELECT term_id, delta FROM counted WHERE NOT direct
     ),
@@ -61,20 +53,27 @@ ADD_DIRECT = """    counted AS (
         UPDATE bm25_terms t SET df = t.df + c.delta
         FROM counted c WHERE direct AND t.id = c.term_id
     ),
-    added AS (
-        SELECT count(*) AS doc_count, coalesce(sum(len_title), 0) AS sum_len_title,
-               coalesce(sum(len_body), 0) AS sum_len_body
+    totals AS (
+        SELECT {sign}count(*) AS doc_count, {sign}coalesce(sum(len_title), 0) AS sum_len_title,
+               {sign}coalesce(sum(len_body), 0) AS sum_len_body
         FROM lens HAVING count(*) > 0
     ),
     stats_delta AS (
         INSERT INTO bm25_stats_delta (doc_count, sum_len_title, sum_len_body)
-        SELECT doc_count, sum_len_title, sum_len_body FROM added WHERE NOT direct
+        SELECT doc_count, sum_len_title, sum_len_body FROM totals WHERE NOT direct
     )
-    UPDATE bm25_stats s SET doc_count = s.doc_count + a.doc_count,
-        sum_len_title = s.sum_len_title + a.sum_len_title,
-        sum_len_body = s.sum_len_body + a.sum_len_body
-    FROM added a WHERE direct AND s.id = 1;
+    UPDATE bm25_stats s SET doc_count = s.doc_count + t.doc_count,
+        sum_len_title = s.sum_len_title + t.sum_len_title,
+        sum_len_body = s.sum_len_body + t.sum_len_body
+    FROM totals t WHERE direct AND s.id = 1;
 """
+
+
+ADD_DIRECT = (
+    "    counted AS (\n"
+    "        SELECT term_id, count(*)::int AS delta FROM posted GROUP BY term_id\n"
+    "    ),\n" + _applied("")
+)
 
 BM25_REMOVE = f"""
 CREATE OR REPLACE FUNCTION kairos_bm25_remove(ids bigint[]) RETURNS void
@@ -87,29 +86,8 @@ BEGIN
         RETURNING term_id, note_id, len_title, len_body
     ),
     counted AS (SELECT term_id, -count(*)::int AS delta FROM gone GROUP BY term_id),
-    df AS (
-        INSERT INTO bm25_term_delta (term_id, delta)
-        SELECT term_id, delta FROM counted WHERE NOT direct
-    ),
-    df_now AS (
-        UPDATE bm25_terms t SET df = t.df + c.delta
-        FROM counted c WHERE direct AND t.id = c.term_id
-    ),
     lens AS (SELECT DISTINCT note_id, len_title, len_body FROM gone),
-    removed AS (
-        SELECT -count(*) AS doc_count, -coalesce(sum(len_title), 0) AS sum_len_title,
-               -coalesce(sum(len_body), 0) AS sum_len_body
-        FROM lens HAVING count(*) > 0
-    ),
-    stats_delta AS (
-        INSERT INTO bm25_stats_delta (doc_count, sum_len_title, sum_len_body)
-        SELECT doc_count, sum_len_title, sum_len_body FROM removed WHERE NOT direct
-    )
-    UPDATE bm25_stats s SET doc_count = s.doc_count + r.doc_count,
-        sum_len_title = s.sum_len_title + r.sum_len_title,
-        sum_len_body = s.sum_len_body + r.sum_len_body
-    FROM removed r WHERE direct AND s.id = 1;
-END;
+{_applied("-")}END;
 $$"""
 
 
