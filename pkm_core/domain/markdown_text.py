@@ -9,6 +9,7 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _WIKILINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
 _MD_HEADING = re.compile(r"(?m)^\s{0,3}#{1,6}\s+")
 _MD_QUOTE_OR_BULLET = re.compile(r"(?m)^\s{0,3}(?:>|[-*+]|\d+[.)])\s+")
+_CALLOUT_MARK = re.compile(r"(?m)^\s{0,3}(?:>\s*)*\[![\w-]+\][+-]?[ \t]*")  # > [!tip]- Title
 # The leading lookaheads change no match: they let the scan skip ordinary characters
 # fast (twice to four times faster over a 20,000-character search passage).
 _MD_EMPHASIS = re.compile(r"(?=[*~`])(\*{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1")
@@ -21,5 +22,5 @@ def plain_text(markdown: str) -> str:
     text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_HEADING.sub("", text)
-    text = _MD_QUOTE_OR_BULLET.sub("", text)
+    text = _CALLOUT_MARK.sub("", _MD_QUOTE_OR_BULLET.sub("", text))
     return _MD_UNDERSCORE.sub(r"\2", _MD_EMPHASIS.sub(r"\2", text))

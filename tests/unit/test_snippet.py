@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pkm_core.domain.markdown_text import plain_text
 from pkm_core.domain.snippet import QueryTerms, Snippet, make_snippet
 
 
@@ -62,3 +63,9 @@ def test_markdown_is_reduced_to_words_and_no_marker_is_added() -> None:
     snippet = make_snippet("## Bread\n**flour** and [[Water|water]] «quoted»", "water")
     assert snippet.text == "Bread flour and water «quoted»"
     assert [snippet.text[s:e] for s, e in snippet.spans] == ["water"]
+
+
+def test_an_obsidian_callouts_marker_is_not_part_of_the_plain_text() -> None:
+    text = "> [!warning] Mind the gap\n> far from the train\n\n> [!tip]-\n> folded"
+    assert plain_text(text) == "Mind the gap\nfar from the train\n\nfolded"
+    assert plain_text("> > [!quote]+ Nested") == "Nested"
