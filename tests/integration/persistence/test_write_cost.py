@@ -1,4 +1,4 @@
-"""Migration 0022: the BM25 functions keep generic plans, the unread GIN index is gone, and
+"""Migration 0022: kairos_bm25_add and kairos_bm25_fold keep generic plans, the unread GIN index is gone, and
 what the trigger writes is what it wrote before."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from sqlalchemy import create_engine, text
 from pkm_core.bootstrap import DatabaseUrls
 from pkm_core.infrastructure.persistence import migrate
 from pkm_core.infrastructure.persistence.engines import dispose_all
-from pkm_core.infrastructure.persistence.revisions import revision_module
 from tests.integration.persistence.test_posting_storage import NOTES, WORDS, run
 from tests.scratch_server import ScratchServer
 
 BEFORE = "0018_bm25_direct_fold"
-FUNCTIONS = {f.split("(")[0] for f in revision_module("0022_write_cost").GENERIC_PLAN_FUNCTIONS}
+GENERIC = {"kairos_bm25_add", "kairos_bm25_fold"}
+REPLANNED = {"kairos_bm25_remove", "kairos_bm25_sync"}  # sync's setting would reach remove
 CONFIG = """
 SELECT proname, proconfig FROM pg_proc WHERE proname IN ('kairos_bm25_add', 'kairos_bm25_remove',
     'kairos_bm25_fold', 'kairos_bm25_sync') ORDER BY proname
@@ -53,13 +53,16 @@ def written(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]
     return run(url, WORDS), run(url, STATS)
 
 
-def test_every_bm25_function_runs_with_generic_plans_at_the_head(
+def test_adding_and_folding_run_with_generic_plans_and_removing_is_planned_per_call(
     scratch_database: DatabaseUrls,
 ) -> None:
     migrate.upgrade(scratch_database.sync_url)
     modes = plan_modes(scratch_database.sync_url)
-    assert set(modes) == FUNCTIONS
-    assert all(c == ["plan_cache_mode=force_generic_plan"] for c in modes.values()), modes
+    assert set(modes) == GENERIC | REPLANNED
+    assert {name: modes[name] for name in GENERIC} == {
+        name: ["plan_cache_mode=force_generic_plan"] for name in GENERIC
+    }
+    assert {name: modes[name] for name in REPLANNED} == {name: None for name in REPLANNED}
 
 
 def test_the_unread_gin_index_is_gone_and_the_downgrade_brings_both_back(
