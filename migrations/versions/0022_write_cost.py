@@ -11,9 +11,9 @@
    (docs/PERFORMANCE.md, "Issue 12, session 6: the per-note write cost (helper E)").
    The setting is attached to the function (`ALTER FUNCTION … SET`), and such a setting
    holds for everything the function calls: so not on `kairos_bm25_sync` (it would reach
-   `kairos_bm25_remove`), and not on `kairos_bm25_remove`, whose generic plan (560
-   postings expected) hash-joins a sequential scan of all of bm25_terms to update df: an
-   edit's UPDATE went from ~20 to ~50 ms with it. A later `CREATE OR REPLACE FUNCTION`
+   `kairos_bm25_remove`), and not on `kairos_bm25_remove`: with it, the benchmark's edit
+   went from ~20 to ~50 ms (its generic plan, for 560 postings, hash-joins a sequential
+   scan of all of bm25_terms to update df). A later `CREATE OR REPLACE FUNCTION`
    of add or fold drops the setting: such a revision must set it again
    (tests/integration/persistence/test_write_cost.py checks the head).
 2. **`ix_notes_search_tsv` (GIN over notes.search_tsv, 0001) is dropped.** Nothing reads
