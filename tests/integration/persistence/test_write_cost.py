@@ -1,5 +1,5 @@
-"""Migration 0022: kairos_bm25_add and kairos_bm25_fold keep generic plans, the unread GIN index is gone, and
-what the trigger writes is what it wrote before."""
+"""Migration 0022: kairos_bm25_add and kairos_bm25_fold keep generic plans, the unread GIN
+index is gone, and what the trigger writes is what it wrote before."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from pkm_core.bootstrap import DatabaseUrls
 from pkm_core.infrastructure.persistence import migrate
@@ -42,8 +41,8 @@ def scratch_database(test_server: ScratchServer) -> Iterator[DatabaseUrls]:
     test_server.drop_database(name)
 
 
-def plan_modes(url: str) -> dict[str, list[str] | None]:
-    return {str(name): config for name, config in run(url, CONFIG)}  # type: ignore[misc]
+def plan_modes(url: str) -> dict[str, object]:
+    return {str(name): config for name, config in run(url, CONFIG)}
 
 
 def written(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
