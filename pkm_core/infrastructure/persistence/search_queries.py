@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     cast,
     column,
     func,
@@ -374,17 +375,16 @@ def _keyword_cte(
         background.c.fraction if background is not None else None,
         tuning.background_docs,
     )
-    # `cut`: the term has more postings than the walk below reads (an index-only probe
-    # past the first `postings_per_term`), so a candidate may have missed one of them.
-    beyond = (
-        select(literal(1))
-        .where(Bm25PostingRow.term_id == matched.c.id)
-        .offset(tuning.postings_per_term)
-        .limit(1)
-        .exists()
-    )
+    # `cut`: the term has more postings than the walk below reads, so a candidate may have
+    # missed one of them. A term's df is the number of its postings (the triggers keep both
+    # in one transaction; trashed notes have none), so no index probe is needed to know it
+    # (an index-only probe past the first `postings_per_term` read ~1,000 tuples a term).
     weighted = (
-        select(matched.c.id, (idf * matched.c.boost).label("idf"), beyond.label("cut"))
+        select(
+            matched.c.id,
+            (idf * matched.c.boost).label("idf"),
+            (matched.c.df > tuning.postings_per_term).label("cut"),
+        )
         .select_from(joined)
         .cte("weighted_terms")
     )
@@ -419,36 +419,69 @@ def _keyword_cte(
     partial = func.sum(walked.c.contribution)
     # What the walk read of a term it read whole is already exact.
     whole = func.sum(walked.c.contribution).filter(weighted.c.cut.is_(False))
+    # No posting of a term contributes idf · (k1 + 1) or more (tf / (tf + K) < 1): the
+    # bound of what a candidate may have missed of each cut term it was not seen in.
+    seen_cut = func.coalesce(
+        func.sum(weighted.c.idf * (k1 + 1)).filter(weighted.c.cut), _float(0.0)
+    )
+    cut_bound = (
+        select(func.coalesce(func.sum(weighted.c.idf * (k1 + 1)), _float(0.0)))
+        .where(weighted.c.cut)
+        .scalar_subquery()
+    )
     candidates = (
-        select(walked.c.note_id, whole.label("whole"))
+        select(
+            walked.c.note_id,
+            whole.label("whole"),
+            partial.label("partial"),
+            (partial + cut_bound - seen_cut).label("upper"),
+        )
         .select_from(weighted.join(stats_cte, true()).join(walked, true()))
         .group_by(walked.c.note_id)
         .order_by(partial.desc(), walked.c.note_id)
         .limit(max(4 * k, RESCORE_DEPTH))
         .cte("keyword_candidates")
     )
-    # A candidate may have missed some postings of a term the walk cut: those terms are
-    # read again for each candidate by primary key (note_id, term_id), so the final ranking
-    # is exact BM25 among the candidates. (Joining the candidates to every posting of
-    # every term instead made the planner read whole posting lists: 63,763 index tuples
-    # for "the regulation of Neural Stem Cell" at 100k notes, half of the statement.)
+    # The walk's sum is a lower bound of a candidate's score, `upper` an upper one. Only a
+    # candidate whose upper bound reaches the k-th best lower bound can be among the k
+    # best: the others keep their lower bound and are never shown (fewer than k
+    # candidates: every one is rescored).
+    kth = (
+        select(candidates.c.partial)
+        .order_by(candidates.c.partial.desc())
+        .offset(k - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    bounded = select(
+        candidates.c.note_id,
+        candidates.c.whole,
+        candidates.c.partial,
+        (candidates.c.upper >= func.coalesce(kth, _float(0.0))).label("rescore"),
+    ).cte("keyword_bounded")
+    # A rescored candidate may have missed some postings of a term the walk cut: those terms
+    # are read again for it by primary key (note_id, term_id), so the final ranking is exact
+    # BM25 among the candidates. (Joining the candidates to every posting of every term
+    # instead made the planner read whole posting lists: 63,763 index tuples for "the
+    # regulation of Neural Stem Cell" at 100k notes, half of the statement.)
     every = aliased(Bm25PostingRow, name="every_posting")
     probe = (
         select(every.tf_title, every.tf_body, every.len_title, every.len_body)
-        .where(every.term_id == weighted.c.id, every.note_id == candidates.c.note_id)
-        .correlate(weighted, candidates)  # two levels up: not found by auto-correlation
+        .where(every.term_id == weighted.c.id, every.note_id == bounded.c.note_id)
+        .correlate(weighted, bounded)  # two levels up: not found by auto-correlation
         .limit(1)
         .lateral("probe")
     )
     missed = (
         select(func.sum(_contribution(probe.c)).label("missed"))
         .select_from(weighted.join(probe, true()).join(stats_cte, true()))
-        .where(weighted.c.cut)
+        .where(weighted.c.cut, bounded.c.rescore)
         .lateral("missed")
     )
-    exact = func.coalesce(candidates.c.whole, _float(0.0)) + func.coalesce(
+    rescored = func.coalesce(bounded.c.whole, _float(0.0)) + func.coalesce(
         missed.c.missed, _float(0.0)
     )
+    exact = case((bounded.c.rescore, rescored), else_=bounded.c.partial)
     # The query's highest possible score: every lexeme of the query (in the language
     # whose lexemes weigh most), found or not (a word no note holds has df 0).
     every_term = aliased(Bm25TermRow, name="every_term")
@@ -469,9 +502,9 @@ def _keyword_cte(
     )
     ceiling = select(func.max(per_language.c.idf) * (k1 + 1)).scalar_subquery()
     return (
-        select(candidates.c.note_id, exact.label("score"), ceiling.label("ceiling"))
-        .select_from(candidates.join(missed, true()))
-        .order_by(exact.desc(), candidates.c.note_id)
+        select(bounded.c.note_id, exact.label("score"), ceiling.label("ceiling"))
+        .select_from(bounded.join(missed, true()))
+        .order_by(exact.desc(), bounded.c.note_id)
         .limit(k)
         .cte("keyword")
     )
