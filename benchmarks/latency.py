@@ -302,8 +302,10 @@ def recall_report(
     exact_chunks = text(
         "SELECT note_id FROM note_chunks ORDER BY embedding <=> CAST(:v AS vector) LIMIT 40"
     )
+    # Live notes only, as related notes are (the save benchmark's notes are in the trash
+    # with their vectors, and are the nearest to the notes made from the same abstracts).
     exact_related = text(
-        "SELECT id FROM notes WHERE id <> :n AND embedding IS NOT NULL "
+        "SELECT id FROM notes WHERE id <> :n AND embedding IS NOT NULL AND deleted_at IS NULL "
         "ORDER BY embedding <=> (SELECT embedding FROM notes WHERE id = :n) LIMIT 8"
     )
     recalls, related_recalls = [], []
