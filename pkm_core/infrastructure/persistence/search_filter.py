@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     any_,
     bindparam,
+    case,
     cast,
     exists,
     func,
@@ -172,22 +173,42 @@ class FilterWay(Enum):
 
 
 def filter_way(
-    passing: int, doc_count: int, exact_limit: int, large: int, probe_share: float
+    passing: int, share: float | None, exact_limit: int, large: int, probe_share: float
 ) -> FilterWay:
-    """The way for a filter passing `passing` notes (counted up to `count_cap`) of
-    `doc_count`."""
+    """The way for a filter passing `passing` notes (counted up to max(exact_limit,
+    large) + 1) and, when more than `exact_limit`, an estimated `share` of the notes."""
     if passing <= exact_limit:
         return FilterWay.EXACT
-    if passing > probe_share * doc_count:
+    if share is not None and share > probe_share:
         return FilterWay.PROBED
     return FilterWay.HASHED if passing > large else FilterWay.PLAIN
 
 
-def count_cap(exact_limit: int, large: int, probe_share: float, doc_count: Any) -> Any:
-    """How far the filter is counted so that `filter_way` can tell its way apart:
-    `doc_count` may be a number or a SQL expression."""
-    share = cast(func.ceil(doc_count * probe_share), BigInteger) + 1
-    return func.greatest(max(exact_limit, large) + 1, share)
+SAMPLE = 256  # notes a filter's share is estimated on (standard error <= 3 points)
+_GOLDEN = 0.6180339887498949
+
+
+def sampled_share(filtered: Select[Any]) -> ColumnElement[Any]:
+    """The share of live notes passing `filtered`, estimated on SAMPLE note ids spread over
+    the id range by a golden-ratio sequence (no period for a pattern in the ids to fall
+    in step with): ~2 index probes a sample, where counting 30,000 notes read 30,000
+    index tuples (4 ms at 100k notes, machine shared). The same sample every time."""
+    bounds = select(func.min(NoteRow.id).label("lo"), func.max(NoteRow.id).label("hi")).subquery()
+    step = func.generate_series(1, SAMPLE).table_valued("i").render_derived("sample_step")
+    spread = step.c.i * _GOLDEN - func.floor(step.c.i * _GOLDEN)  # in [0, 1)
+    ids = (
+        select(
+            (
+                bounds.c.lo + cast(func.floor(spread * (bounds.c.hi - bounds.c.lo + 1)), BigInteger)
+            ).label("id")
+        )
+        .select_from(bounds)
+        .join(step, true())
+        .subquery("sampled_ids")
+    )
+    live = select(NoteRow.id).where(NoteRow.id == ids.c.id, LIVE).exists()
+    passes = case((_probed(filtered)(ids.c.id), 1.0), else_=0.0)
+    return select(func.avg(passes)).select_from(ids).where(live).scalar_subquery()
 
 
 @dataclass(frozen=True)

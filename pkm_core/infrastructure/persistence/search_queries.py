@@ -70,10 +70,10 @@ from pkm_core.infrastructure.persistence.search_filter import (
     FilterTests,
     FilterWay,
     SearchFilter,
-    count_cap,
     filter_select,
     filter_tests,
     filter_way,
+    sampled_share,
     search_filter,
 )
 from pkm_core.infrastructure.persistence.search_syntax import (
@@ -109,11 +109,9 @@ def _float(value: float) -> ColumnElement[float]:
 # ------------------------------------------------------------------- vector settings
 
 
-def _setup_select(
-    ef_search: int, filtered: Select[Any] | None, exact_limit: int, probe_share: float
-) -> Select[Any]:
+def _setup_select(ef_search: int, filtered: Select[Any] | None, exact_limit: int) -> Select[Any]:
     """SET LOCAL the HNSW scan settings; the recorded model and, with a filter, the notes
-    passing it (counted only as far as `filter_way` needs) and the number of notes."""
+    passing it (counted only as far as `filter_way` needs) and their estimated share."""
     iterative = (
         select(
             func.set_config("hnsw.iterative_scan", "relaxed_order", True).op("||")(
@@ -139,21 +137,21 @@ def _setup_select(
         select(EmbeddingModelRow.name).scalar_subquery().label("model_name"),
         select(EmbeddingModelRow.dimension).scalar_subquery().label("model_dimension"),
     ]
-    if filtered is not None:
-        doc_count = select(collection_stats().c.doc_count).scalar_subquery()
-        cap = count_cap(exact_limit, LARGE_FILTER, probe_share, doc_count)
-        capped = filtered.limit(cap).subquery()
-        columns.append(select(func.count()).select_from(capped).scalar_subquery())
-        columns.append(doc_count.label("doc_count"))
-    return select(*columns)
+    if filtered is None:
+        return select(*columns)
+    small = max(exact_limit, LARGE_FILTER)
+    capped = filtered.limit(small + 1).subquery()
+    counted = select(func.count().label("passing")).select_from(capped).subquery("counted")
+    # Only a filter too large to score exactly has its share estimated (a CASE branch's
+    # subquery runs only when taken).
+    share = case((counted.c.passing > exact_limit, sampled_share(filtered)), else_=None)
+    return select(*columns, counted.c.passing, share.label("share")).select_from(counted)
 
 
 @lru_cache(maxsize=64)
-def _setup_statement(
-    ef_search: int, shape: FilterShape | None, exact_limit: int, probe_share: float
-) -> Select[Any]:
+def _setup_statement(ef_search: int, shape: FilterShape | None, exact_limit: int) -> Select[Any]:
     filtered = None if shape is None else filter_select(shape)
-    return _setup_select(ef_search, filtered, exact_limit, probe_share)
+    return _setup_select(ef_search, filtered, exact_limit)
 
 
 def _prepare_vector_scan(
@@ -163,15 +161,15 @@ def _prepare_vector_scan(
     the filter (PLAIN without one)."""
     limit, share = tuning.exact_filter_limit, tuning.probe_filter_share
     if filtered.cached:
-        stmt = _setup_statement(ef_search, filtered.shape, limit, share)
+        stmt = _setup_statement(ef_search, filtered.shape, limit)
     else:
-        stmt = _setup_select(ef_search, filtered.select, limit, share)
+        stmt = _setup_select(ef_search, filtered.select, limit)
     row = session.execute(stmt, filtered.params).one()
     model = None if row.model_name is None else (row.model_name, int(row.model_dimension))
     if filtered.select is None:
         return model, FilterWay.PLAIN
-    way = filter_way(int(row[5]), int(row.doc_count or 0), limit, LARGE_FILTER, share)
-    return model, way
+    estimate = None if row.share is None else float(row.share)
+    return model, filter_way(int(row.passing), estimate, limit, LARGE_FILTER, share)
 
 
 def _check_model(
