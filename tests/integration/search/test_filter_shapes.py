@@ -108,20 +108,30 @@ def test_a_filter_passing_most_notes_is_probed_per_chunk_and_posting_not_materia
     uow: UowFactory, fake_embedder: FakeEmbedder, garden: None, clean_database: DatabaseUrls
 ) -> None:
     engine = sync_engine(clean_database.sync_url)
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    statements: list[tuple[str, object]] = []
+    listener = lambda *args: statements.append((args[2], args[3]))  # noqa: E731
     filters = NoteFilter(keywords=("insects",))  # 2 of the 3 live notes
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        tuning = replace(DEFAULT_TUNING, exact_filter_limit=0)  # the default share, 0.3
+        tuning = replace(DEFAULT_TUNING, exact_filter_limit=0)  # the default share, 0.4
         hits = search_notes(uow(), fake_embedder, "bees", SearchMode.HYBRID, filters, tuning=tuning)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert titles(hits) == {"Bees and clover", "Bees alone"}
-    search = next(s for s in statements if "nearest_chunks" in s)
+    search, params = next((s, p) for s, p in statements if "nearest_chunks" in s)
     assert "filtered_notes" not in search
     assert "note_keywords.note_id = note_chunks.note_id" in search
     assert "note_keywords.note_id = bm25_postings.note_id" in search
+    # PostgreSQL may turn a correlated EXISTS into a hashed `= ANY` of the whole filter,
+    # which is what probing is for not doing.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")  # as the search's own setup does
+        lines = list(conn.exec_driver_sql("EXPLAIN " + search, params).scalars())
+    scans = [i for i, line in enumerate(lines) if " on note_keywords" in line]
+    assert scans
+    for i in scans:  # each reads one note's tags, never the whole tag's notes
+        condition = next(line for line in lines[i + 1 : i + 4] if "Index Cond" in line)
+        assert "note_id = " in condition
 
 
 @pytest.mark.parametrize("mode", list(SearchMode))
