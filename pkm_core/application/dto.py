@@ -135,6 +135,10 @@ class SearchTuning:
     prefix_expansions: int = 8  # vocabulary terms an unfinished last word may become
     postings_per_term: int = 1000  # best postings read per query term (impact order)
     exact_filter_limit: int = 5000  # a filter matching at most this many notes: exact kNN
+    # A filter passing more than this share of the notes is tested by one index probe per
+    # chunk or posting the search reaches, not materialized and hashed: at 100k notes
+    # probing was 20 ms faster at 60 %, a tie or slower at 30 % (docs/PERFORMANCE.md).
+    probe_filter_share: float = 0.4
     # Below these similarities a result is a weak match (hidden behind "show weaker
     # matches"): calibrated on SciFact and on a labelled set of short notes (SEARCH.md).
     meaning_floor: float = 0.25

@@ -67,11 +67,17 @@ from pkm_core.infrastructure.persistence.note_sql import (
 )
 from pkm_core.infrastructure.persistence.search_filter import (
     FilterShape,
+    FilterTests,
+    FilterWay,
     SearchFilter,
     filter_select,
+    filter_tests,
+    filter_way,
+    sampled_share,
     search_filter,
 )
 from pkm_core.infrastructure.persistence.search_syntax import (
+    NoteTest,
     exact_match_ids,
     languages_column,
     languages_present,
@@ -85,8 +91,8 @@ PASSAGE_CHARS = 20_000
 # Weight of a vocabulary term reached only by completing the unfinished last word.
 PREFIX_BOOST = 0.5
 MAX_SCAN_TUPLES = 50_000  # how far an iterative HNSW scan may go to satisfy a filter
-# A filter passing more notes than this is known to be large: the HNSW scan then tests it
-# as a hashed SubPlan (see _semantic_cte), whatever the planner estimates of its size.
+# A filter passing more notes than this is known to be large: it is then hashed (or probed,
+# search_filter.FilterWay), whatever the planner estimates of its size.
 LARGE_FILTER = 1000
 RESCORE_DEPTH = 200  # BM25 candidates (at least) whose score is recomputed from all postings
 
@@ -103,9 +109,9 @@ def _float(value: float) -> ColumnElement[float]:
 # ------------------------------------------------------------------- vector settings
 
 
-def _setup_select(ef_search: int, filtered: Select[Any] | None, count_cap: int) -> Select[Any]:
+def _setup_select(ef_search: int, filtered: Select[Any] | None, exact_limit: int) -> Select[Any]:
     """SET LOCAL the HNSW scan settings; the recorded model and, with a filter, the notes
-    passing it counted up to `count_cap`."""
+    passing it (counted only as far as `filter_way` needs) and their estimated share."""
     iterative = (
         select(
             func.set_config("hnsw.iterative_scan", "relaxed_order", True).op("||")(
@@ -131,29 +137,39 @@ def _setup_select(ef_search: int, filtered: Select[Any] | None, count_cap: int) 
         select(EmbeddingModelRow.name).scalar_subquery().label("model_name"),
         select(EmbeddingModelRow.dimension).scalar_subquery().label("model_dimension"),
     ]
-    if filtered is not None:
-        capped = filtered.limit(count_cap).subquery()
-        columns.append(select(func.count()).select_from(capped).scalar_subquery())
-    return select(*columns)
+    if filtered is None:
+        return select(*columns)
+    small = max(exact_limit, LARGE_FILTER)
+    capped = filtered.limit(small + 1).subquery()
+    counted = select(func.count().label("passing")).select_from(capped).subquery("counted")
+    # Only a filter too large to score exactly has its share estimated (a CASE branch's
+    # subquery runs only when taken).
+    share = case((counted.c.passing > exact_limit, sampled_share(filtered)), else_=None)
+    return select(*columns, counted.c.passing, share.label("share")).select_from(counted)
 
 
 @lru_cache(maxsize=64)
-def _setup_statement(ef_search: int, shape: FilterShape | None, count_cap: int) -> Select[Any]:
-    return _setup_select(ef_search, None if shape is None else filter_select(shape), count_cap)
+def _setup_statement(ef_search: int, shape: FilterShape | None, exact_limit: int) -> Select[Any]:
+    filtered = None if shape is None else filter_select(shape)
+    return _setup_select(ef_search, filtered, exact_limit)
 
 
 def _prepare_vector_scan(
-    session: Session, ef_search: int, filtered: SearchFilter, count_cap: int
-) -> tuple[tuple[str, int] | None, int | None]:
-    """SET LOCAL the HNSW scan settings; return (recorded model, notes passing the filter
-    counted up to `count_cap`, or None without a filter)."""
+    session: Session, ef_search: int, filtered: SearchFilter, tuning: SearchTuning
+) -> tuple[tuple[str, int] | None, FilterWay]:
+    """SET LOCAL the HNSW scan settings; return the recorded model and the way to meet
+    the filter (PLAIN without one)."""
+    limit, share = tuning.exact_filter_limit, tuning.probe_filter_share
     if filtered.cached:
-        stmt = _setup_statement(ef_search, filtered.shape, count_cap)
+        stmt = _setup_statement(ef_search, filtered.shape, limit)
     else:
-        stmt = _setup_select(ef_search, filtered.select, count_cap)
+        stmt = _setup_select(ef_search, filtered.select, limit)
     row = session.execute(stmt, filtered.params).one()
     model = None if row.model_name is None else (row.model_name, int(row.model_dimension))
-    return model, (int(row[5]) if filtered.select is not None else None)
+    if filtered.select is None:
+        return model, FilterWay.PLAIN
+    estimate = None if row.share is None else float(row.share)
+    return model, filter_way(int(row.passing), estimate, limit, LARGE_FILTER, share)
 
 
 def _check_model(
@@ -169,57 +185,24 @@ def _check_model(
 # -------------------------------------------------------------------------- semantic
 
 
-def _filtered_cte(filtered: Select[Any] | None) -> CTE | None:
-    """The notes passing the filter, computed once per statement and shared by both
-    sides of a hybrid search (the planner cannot estimate a project subtree, and would
-    otherwise test the filter on every chunk or posting)."""
-    if filtered is None:
-        return None
-    return filtered.cte("filtered_notes").prefix_with("MATERIALIZED")
-
-
-def _semantic_cte(
-    dimension: int,
-    k: int,
-    filtered: CTE | None,
-    exact: bool,
-    tuning: SearchTuning,
-    unmaterialized: Select[Any] | None = None,
-    large: bool = False,
-) -> CTE:
-    """(note_id, chunk_id, similarity) of the k notes whose best chunk is nearest.
-    `unmaterialized` is the filter's own SELECT (the one `filtered` materializes), used by
-    the HNSW branch; `large`: the filter is known to pass more than LARGE_FILTER notes.
-    The query's vector is the parameter `query_vector`."""
+def _semantic_cte(dimension: int, k: int, tuning: SearchTuning, tests: FilterTests) -> CTE:
+    """(note_id, chunk_id, similarity) of the k notes whose best chunk is nearest, among
+    the notes passing `tests`. The query's vector is the parameter `query_vector`."""
     query_vector = bindparam("query_vector", type_=Vector(dimension), required=True)
     distance = NoteChunkRow.embedding.cosine_distance(query_vector)
     chunks = select(
         NoteChunkRow.note_id, NoteChunkRow.id.label("chunk_id"), distance.label("distance")
     ).where(NoteChunkRow.embedding.is_not(None))
-    if exact and filtered is not None:
+    if tests.scored is not None:
         # A small filtered set: score every chunk of its notes, reached from the notes
         # (MATERIALIZED keeps the planner from walking the HNSW graph instead).
-        chunks = chunks.join_from(NoteChunkRow, filtered, NoteChunkRow.note_id == filtered.c.id)
+        scored = tests.scored
+        chunks = chunks.join_from(NoteChunkRow, scored, NoteChunkRow.note_id == scored.c.id)
         nearest: Any = chunks.cte("scored_chunks").prefix_with("MATERIALIZED")
     else:
-        if large and filtered is not None:
-            # A filter known to be large: a hashed SubPlan over the filter CTE (computed
-            # once, shared with the keyword side) tested on each chunk HNSW reaches. `IS
-            # TRUE` keeps the planner from pulling the IN up into a join: as a join it
-            # trusts its estimate of the filter (a tag of 10,000 notes estimated at 1,942)
-            # and scores every chunk of the filter's notes instead of walking HNSW
-            # (450 ms against ~60 ms at 100k notes, machine shared, docs/PERFORMANCE.md).
-            passes = NoteChunkRow.note_id.in_(select(filtered.c.id))
-            chunks = chunks.where(passes.is_(true()))
-        elif unmaterialized is not None:
-            # A large filtered set: the iterative HNSW scan tests each chunk it reaches
-            # against the filter (a primary-key probe of notes). The filter must stay a
-            # plain subquery here: against the materialized CTE the planner hashes it and
-            # scores every chunk of the collection instead (307 ms against 20-60 ms at
-            # 100k notes with a 10-60 % project filter, docs/PERFORMANCE.md).
-            chunks = chunks.where(NoteChunkRow.note_id.in_(unmaterialized))
-        elif filtered is not None:
-            chunks = chunks.where(NoteChunkRow.note_id.in_(select(filtered.c.id)))
+        if tests.chunk is not None:
+            # The iterative HNSW scan tests each chunk it reaches (search_filter.FilterWay).
+            chunks = chunks.where(tests.chunk(NoteChunkRow.note_id))
         wanted = k * tuning.chunks_per_note
         nearest = chunks.order_by(distance).limit(wanted).subquery("nearest_chunks")
     best = (
@@ -317,15 +300,11 @@ def keyword_params(
 
 
 def _keyword_cte(
-    shape: KeywordShape,
-    k: int,
-    filtered: CTE | None,
-    tuning: SearchTuning,
-    large: bool = False,
+    shape: KeywordShape, k: int, tuning: SearchTuning, passes: NoteTest | None = None
 ) -> CTE:
     """(note_id, score, ceiling) of the k best notes by BM25 (title words weigh
-    `title_weight`); `ceiling` is the query's highest possible score, Σ idf · (k1 + 1).
-    The query's values are the parameters of `keyword_params`."""
+    `title_weight`) among those that `passes`; `ceiling` is the query's highest possible
+    score, Σ idf · (k1 + 1). The query's values are the parameters of `keyword_params`."""
     terms = Bm25TermRow
     df = term_df()
     query_lexemes = _query_lexemes(shape.configs)
@@ -404,13 +383,9 @@ def _keyword_cte(
     best_postings = select(postings.note_id, _contribution(postings).label("contribution")).where(
         postings.term_id == weighted.c.id
     )
-    if filtered is not None:
+    if passes is not None:
         # Inside the walk: a term's postings are read until enough pass the filter.
-        passes = postings.note_id.in_(select(filtered.c.id))
-        # A filter known to be large (see _semantic_cte): a hashed SubPlan, the filter
-        # hashed once; as a semi join the planner scanned the whole filter once per query
-        # term (3 × 60,240 rows for a 60 % tag, docs/PERFORMANCE.md).
-        best_postings = best_postings.where(passes.is_(true()) if large else passes)
+        best_postings = best_postings.where(passes(postings.note_id))
     walked = (
         best_postings.order_by(postings.impact_ref.desc())
         .limit(tuning.postings_per_term)
@@ -693,17 +668,14 @@ def _vector_search_setup(
     filtered: SearchFilter,
     expected_model: str | None,
     tuning: SearchTuning,
-) -> tuple[bool, bool]:
-    """SET LOCAL the scan settings, check the model; whether to score the filter exactly,
-    and whether it is known to be large (more than LARGE_FILTER notes and than the exact
-    limit). The count is an index-only scan (migration 0016): ~1 ms for 5,001 notes."""
+) -> FilterWay:
+    """SET LOCAL the scan settings, check the model; how to meet the filter, from the
+    number of notes passing it. The count is an index-only scan (migration 0016): ~1 ms
+    for 5,001 notes."""
     ef_search = max(tuning.ef_search, k * tuning.chunks_per_note)
-    small = max(tuning.exact_filter_limit, LARGE_FILTER)
-    recorded, passing = _prepare_vector_scan(session, min(ef_search, 1000), filtered, small + 1)
+    recorded, way = _prepare_vector_scan(session, min(ef_search, 1000), filtered, tuning)
     _check_model(recorded, expected_model, len(vector))
-    if passing is None:
-        return False, False
-    return passing <= tuning.exact_filter_limit, passing > small
+    return way
 
 
 # ------------------------------------------------------------- statements built once
@@ -729,13 +701,10 @@ def _semantic_select(
     k: int,
     offset: int,
     tuning: SearchTuning,
-    exact: bool = False,
     filtered: Select[Any] | None = None,
-    large: bool = False,
+    way: FilterWay = FilterWay.PLAIN,
 ) -> Select[Any]:
-    depth = offset + k
-    shared = _filtered_cte(filtered)
-    semantic = _semantic_cte(dimension, depth, shared, exact, tuning, filtered, large)
+    semantic = _semantic_cte(dimension, offset + k, tuning, filter_tests(filtered, way))
     return _page(
         semantic,
         k,
@@ -755,9 +724,10 @@ def _keyword_select(
     tuning: SearchTuning,
     filtered: Select[Any] | None = None,
 ) -> Select[Any]:
-    shared = _filtered_cte(filtered)
-    keyword = _keyword_cte(shape, offset + k, shared, tuning)
-    exact_ids = restrict_exact(exact_match_ids(), shared) if with_exact else None
+    # Without a vector scan nothing counts the filter: it is tested as a plain subquery.
+    passes = filter_tests(filtered, FilterWay.PLAIN).note
+    keyword = _keyword_cte(shape, offset + k, tuning, passes)
+    exact_ids = restrict_exact(exact_match_ids(), passes) if with_exact else None
     ranked = _with_exact(keyword, exact_ids, "score")
     return _page(
         ranked,
@@ -781,17 +751,16 @@ def _hybrid_select(
     k: int,
     offset: int,
     tuning: SearchTuning,
-    exact: bool = False,
     filtered: Select[Any] | None = None,
-    large: bool = False,
+    way: FilterWay = FilterWay.PLAIN,
 ) -> Select[Any]:
-    shared = _filtered_cte(filtered)
+    tests = filter_tests(filtered, way)
     fused = _fused_cte(
-        _semantic_cte(dimension, depth, shared, exact, tuning, filtered, large),
-        _keyword_cte(shape, depth, shared, tuning, large),
+        _semantic_cte(dimension, depth, tuning, tests),
+        _keyword_cte(shape, depth, tuning, tests.note),
         tuning,
     )
-    exact_ids = restrict_exact(exact_match_ids(), shared) if with_exact else None
+    exact_ids = restrict_exact(exact_match_ids(), tests.note) if with_exact else None
     ranked = _with_exact(fused, exact_ids, "score")
     return _page(
         ranked,
@@ -816,11 +785,10 @@ def _semantic_statement(
     k: int,
     offset: int,
     tuning: SearchTuning,
-    exact: bool = False,
     shape: FilterShape | None = None,
-    large: bool = False,
+    way: FilterWay = FilterWay.PLAIN,
 ) -> Select[Any]:
-    return _semantic_select(dimension, k, offset, tuning, exact, _filter_of(shape), large)
+    return _semantic_select(dimension, k, offset, tuning, _filter_of(shape), way)
 
 
 @lru_cache(maxsize=_STATEMENTS)
@@ -844,14 +812,11 @@ def _hybrid_statement(
     k: int,
     offset: int,
     tuning: SearchTuning,
-    exact: bool = False,
     filter_shape: FilterShape | None = None,
-    large: bool = False,
+    way: FilterWay = FilterWay.PLAIN,
 ) -> Select[Any]:
     filtered = _filter_of(filter_shape)
-    return _hybrid_select(
-        dimension, shape, with_exact, depth, k, offset, tuning, exact, filtered, large
-    )
+    return _hybrid_select(dimension, shape, with_exact, depth, k, offset, tuning, filtered, way)
 
 
 # ------------------------------------------------------------------ languages present
@@ -901,11 +866,11 @@ def nearest_chunks(
     `query` (when given) brings its phrases and excluded words as restrictions."""
     depth = offset + k
     filtered = search_filter(filters, SearchQuery.parse(query))
-    exact, large = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
+    way = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
     if filtered.cached:
-        stmt = _semantic_statement(len(vector), k, offset, tuning, exact, filtered.shape, large)
+        stmt = _semantic_statement(len(vector), k, offset, tuning, filtered.shape, way)
     else:
-        stmt = _semantic_select(len(vector), k, offset, tuning, exact, filtered.select, large)
+        stmt = _semantic_select(len(vector), k, offset, tuning, filtered.select, way)
     return _rows(session.execute(stmt, filtered.params | {"query_vector": list(vector)}))
 
 
@@ -952,18 +917,18 @@ def hybrid_rank(
     parsed = SearchQuery.parse(query)
     depth = max(tuning.candidates, offset + k)
     filtered = search_filter(filters, parsed)
-    exact, large = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
+    way = _vector_search_setup(session, vector, depth, filtered, expected_model, tuning)
     exact_params = _exact_params(parsed)
 
     def search(configs: tuple[str, ...]) -> Sequence[Any]:
         shape, params = keyword_params(parsed.text, configs, tuning)
         params |= exact_params | filtered.params | {"query_vector": list(vector)}
         with_exact = bool(exact_params)
-        parts = (len(vector), shape, with_exact, depth, k, offset, tuning, exact)
+        parts = (len(vector), shape, with_exact, depth, k, offset, tuning)
         if filtered.cached:
-            stmt = _hybrid_statement(*parts, filtered.shape, large)
+            stmt = _hybrid_statement(*parts, filtered.shape, way)
         else:
-            stmt = _hybrid_select(*parts, filtered.select, large)
+            stmt = _hybrid_select(*parts, filtered.select, way)
         return session.execute(stmt, params).all()
 
     return _scored(in_languages_present(session, search))

@@ -5,10 +5,10 @@ in which the query's words are matched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
     Select,
     Text,
@@ -19,12 +19,15 @@ from sqlalchemy import (
     select,
     union,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from pkm_core.domain.language import valid_config
 from pkm_core.domain.query import SearchQuery
 from pkm_core.domain.text import fold_accents
 from pkm_core.infrastructure.persistence.models import NoteAliasRow, NoteRow
+
+# A note id (a column or a mapped attribute) passes a filter.
+NoteTest = Callable[[ColumnElement[Any] | QueryableAttribute[Any]], ColumnElement[bool]]
 
 
 def regconfig(config: str) -> ColumnElement[Any]:
@@ -102,9 +105,9 @@ def restricted(filtered: Select[Any] | None, query: SearchQuery) -> Select[Any] 
     return base.where(*clauses)
 
 
-def restrict_exact(exact: Select[Any] | None, filtered: CTE | None) -> Select[Any] | None:
+def restrict_exact(exact: Select[Any] | None, passes: NoteTest | None) -> Select[Any] | None:
     """Exact matches must pass the filters and restrictions too."""
-    if exact is None or filtered is None:
+    if exact is None or passes is None:
         return exact
     keys = exact.subquery("exact_ids")
-    return select(keys.c.note_id).where(keys.c.note_id.in_(select(filtered.c.id)))
+    return select(keys.c.note_id).where(passes(keys.c.note_id))

@@ -1,5 +1,6 @@
 """Filtered searches: the statement is built once per filter shape (the filter's values are
-parameters), and a filter of tags alone is read from note_keywords without a liveness test."""
+parameters), a filter of tags alone is read from note_keywords without a liveness test,
+and every way of meeting a filter (search_filter.FilterWay) finds the same notes."""
 
 from __future__ import annotations
 
@@ -9,19 +10,34 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import event
 
-from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, SearchMode
+from pkm_core.application.dto import DEFAULT_TUNING, NoteFilter, SearchMode, SearchTuning
 from pkm_core.application.use_cases.catalog import create_project
 from pkm_core.application.use_cases.notes import delete_note
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.bootstrap import DatabaseUrls
 from pkm_core.domain.note import Note
+from pkm_core.infrastructure.persistence import search_queries
 from pkm_core.infrastructure.persistence.engines import sync_engine
 from tests.fakes import FakeEmbedder
 from tests.integration.search.conftest import UowFactory
 
 AddNote = Callable[..., Note]
 EXACT = replace(DEFAULT_TUNING, exact_filter_limit=1_000_000)
-THROUGH_HNSW = replace(DEFAULT_TUNING, exact_filter_limit=0)
+# Through HNSW: the filter tested as its own subquery (no share of the notes is "most")...
+PLAIN = replace(DEFAULT_TUNING, exact_filter_limit=0, probe_filter_share=1.0)
+# ... or probed by index for each chunk and posting reached (every share is "most").
+PROBED = replace(DEFAULT_TUNING, exact_filter_limit=0, probe_filter_share=0.0)
+WAYS = ["exact", "plain", "hashed", "probed"]
+
+
+@pytest.fixture(params=WAYS)
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> SearchTuning:
+    """A tuning that makes searches meet their filter one way (hashed: any filter of a
+    note or more counts as large, as one of over 1,000 notes does)."""
+    if request.param == "hashed":
+        monkeypatch.setattr(search_queries, "LARGE_FILTER", 0)
+        return PLAIN
+    return {"exact": EXACT, "plain": PLAIN, "probed": PROBED}[request.param]
 
 
 def titles(hits: list) -> set[str]:  # type: ignore[type-arg]
@@ -37,18 +53,17 @@ def garden(add: AddNote, uow: UowFactory) -> None:
     delete_note(uow(), gone.id)
 
 
-@pytest.mark.parametrize("tuning", [EXACT, THROUGH_HNSW], ids=["exact", "hnsw"])
 @pytest.mark.parametrize("mode", list(SearchMode))
 def test_a_filter_of_several_tags_finds_the_live_notes_carrying_all_of_them(
     uow: UowFactory,
     fake_embedder: FakeEmbedder,
     garden: None,
     mode: SearchMode,
-    tuning: object,
+    way: SearchTuning,
 ) -> None:
     def found(*tags: str) -> set[str]:
         filters = NoteFilter(keywords=tags)
-        return titles(search_notes(uow(), fake_embedder, "bees", mode, filters, tuning=tuning))
+        return titles(search_notes(uow(), fake_embedder, "bees", mode, filters, tuning=way))
 
     assert found("insects", "plants") == {"Bees and clover"}
     assert found("plants", "insects", "plants") == {"Bees and clover"}  # a tag given twice
@@ -59,13 +74,64 @@ def test_a_filter_of_several_tags_finds_the_live_notes_carrying_all_of_them(
 
 @pytest.mark.parametrize("mode", list(SearchMode))
 def test_a_tag_filter_keeps_the_query_s_excluded_words_and_phrases(
-    uow: UowFactory, fake_embedder: FakeEmbedder, garden: None, mode: SearchMode
+    uow: UowFactory, fake_embedder: FakeEmbedder, garden: None, mode: SearchMode, way: SearchTuning
 ) -> None:
     filters = NoteFilter(keywords=("insects",))
-    hits = search_notes(uow(), fake_embedder, "bees -orchards", mode, filters)
+    hits = search_notes(uow(), fake_embedder, "bees -orchards", mode, filters, tuning=way)
     assert titles(hits) == {"Bees and clover"}
-    hits = search_notes(uow(), fake_embedder, '"pollinate orchards"', mode, filters)
+    hits = search_notes(uow(), fake_embedder, '"pollinate orchards"', mode, filters, tuning=way)
     assert titles(hits) == {"Bees alone"}
+
+
+@pytest.mark.parametrize("mode", [SearchMode.SEMANTIC, SearchMode.HYBRID])
+def test_project_and_date_filters_find_the_same_notes_every_way(
+    uow: UowFactory, add: AddNote, fake_embedder: FakeEmbedder, mode: SearchMode, way: SearchTuning
+) -> None:
+    meadow = create_project(uow(), "Meadow")
+    early = add("Bees in the meadow", "bees pollinate clover", project_id=meadow.id)
+    add("Bees late in the meadow", "bees pollinate thyme", project_id=meadow.id)
+    add("Bees in the orchard", "bees pollinate apples")
+    gone = add("Bees trashed", "bees pollinate the garden", project_id=meadow.id)
+    delete_note(uow(), gone.id)
+
+    def found(filters: NoteFilter) -> set[str]:
+        return titles(search_notes(uow(), fake_embedder, "bees", mode, filters, tuning=way))
+
+    in_meadow = {"Bees in the meadow", "Bees late in the meadow"}
+    assert found(NoteFilter(project_id=meadow.id)) == in_meadow
+    assert found(NoteFilter(created_to=early.created_at)) == {"Bees in the meadow"}
+    both = NoteFilter(project_id=meadow.id, created_from=early.created_at)
+    assert found(both) == in_meadow
+
+
+def test_a_filter_passing_most_notes_is_probed_per_chunk_and_posting_not_materialized(
+    uow: UowFactory, fake_embedder: FakeEmbedder, garden: None, clean_database: DatabaseUrls
+) -> None:
+    engine = sync_engine(clean_database.sync_url)
+    statements: list[tuple[str, object]] = []
+    listener = lambda *args: statements.append((args[2], args[3]))  # noqa: E731
+    filters = NoteFilter(keywords=("insects",))  # 2 of the 3 live notes
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        tuning = replace(DEFAULT_TUNING, exact_filter_limit=0)  # the default share, 0.4
+        hits = search_notes(uow(), fake_embedder, "bees", SearchMode.HYBRID, filters, tuning=tuning)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert titles(hits) == {"Bees and clover", "Bees alone"}
+    search, params = next((s, p) for s, p in statements if "nearest_chunks" in s)
+    assert "filtered_notes" not in search
+    assert "note_keywords.note_id = note_chunks.note_id" in search
+    assert "note_keywords.note_id = bm25_postings.note_id" in search
+    # PostgreSQL may turn a correlated EXISTS into a hashed `= ANY` of the whole filter,
+    # which is what probing is for not doing.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")  # as the search's own setup does
+        lines = list(conn.exec_driver_sql("EXPLAIN " + search, params).scalars())
+    scans = [i for i, line in enumerate(lines) if " on note_keywords" in line]
+    assert scans
+    for i in scans:  # each reads one note's tags, never the whole tag's notes
+        condition = next(line for line in lines[i + 1 : i + 4] if "Index Cond" in line)
+        assert "note_id = " in condition
 
 
 @pytest.mark.parametrize("mode", list(SearchMode))
