@@ -37,7 +37,6 @@ _STOP_WORDS_TEXT = """i me my myself we our ours ourselves you your yours yourse
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_TOKEN = re.compile(r"\S+")
 
 
 def fold(word: str) -> str:
@@ -126,32 +125,47 @@ class _Matcher:
         return stem(folded, self.language) in self.stems
 
 
-def _candidates(terms: QueryTerms, matcher: _Matcher) -> re.Pattern[str] | None:
+@dataclass(frozen=True, slots=True)
+class _Candidates:
     """The words of a passage that may match (a superset, the matcher decides): ASCII
     words starting, in any case, with a stem's head or the prefix, and every word holding
-    a non-ASCII letter (its folded form is not its lower case). None: nothing can match."""
+    a non-ASCII letter (its folded form is not its lower case). Both patterns find the
+    same words as `\\w+` does, only fewer of them; `ascii` leaves out the non-ASCII
+    alternative, which cannot match in an ASCII text (scanning one then takes half as long)."""
+
+    any: re.Pattern[str]
+    ascii: re.Pattern[str]
+
+    def pattern(self, text: str) -> re.Pattern[str]:
+        return self.ascii if text.isascii() else self.any
+
+
+def _candidates(terms: QueryTerms, matcher: _Matcher) -> _Candidates | None:
+    """The candidate patterns of the query; None: nothing can match."""
     starts = sorted({*matcher.heads, *([terms.prefix] if terms.prefix else [])}, key=len)
     if not starts:
         return None
     heads = "|".join(re.escape(h) for h in reversed(starts))
-    return _candidate_pattern(heads)
+    return _candidate_patterns(heads)
 
 
 @lru_cache(maxsize=256)
-def _candidate_pattern(heads: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?=(?i:{heads})|\w*?[^\W\x00-\x7f])\w+", re.UNICODE)
+def _candidate_patterns(heads: str) -> _Candidates:
+    return _Candidates(
+        re.compile(rf"(?<!\w)(?=(?i:{heads})|\w*?[^\W\x00-\x7f])\w+", re.UNICODE),
+        re.compile(rf"(?<!\w)(?=(?i:{heads}))\w+", re.UNICODE),
+    )
 
 
-def _matched_tokens(text: str, terms: QueryTerms, hit: _Matcher) -> list[int]:
+def _matched_tokens(text: str, candidates: _Candidates | None, hit: _Matcher) -> list[int]:
     """The indexes of the space-separated tokens of `text` holding a matching word, in order.
     Only candidate words are looked at: a long passage costs one regex scan, not a Python
     step per word (the snippet of a 20,000-character keyword passage, docs/PERFORMANCE.md)."""
-    pattern = _candidates(terms, hit)
-    if pattern is None:
+    if candidates is None:
         return []
     found: list[int] = []
     token, position = 0, 0
-    for m in pattern.finditer(text):
+    for m in candidates.pattern(text).finditer(text):
         if not hit(m.group()):
             continue
         token += text.count(" ", position, m.start())
@@ -178,25 +192,55 @@ def _window(matched: list[int], count: int, size: int) -> int:
     return max(0, min(centred, hits[0], last))
 
 
+class QuerySnippets:
+    """The snippets of one query in many passages (a page of hits): the query is parsed,
+    and each language's matcher (with its memo of the words seen) and candidate pattern
+    built, once per search instead of once per hit (docs/PERFORMANCE.md, issue 12)."""
+
+    def __init__(self, query: str) -> None:
+        self.terms = QueryTerms.parse(query)
+        self._matchers: dict[str, tuple[_Matcher, _Candidates | None]] = {}
+
+    def _matcher(self, language: str) -> tuple[_Matcher, _Candidates | None]:
+        found = self._matchers.get(language)
+        if found is None:
+            hit = self.terms.matcher(language)
+            found = self._matchers[language] = (hit, _candidates(self.terms, hit))
+        return found
+
+    def __call__(
+        self, passage: str, words: int = SNIPPET_WORDS, language: str = ENGLISH
+    ) -> Snippet:
+        """About `words` words of `passage` (markdown reduced to plain text) around the
+        densest run of query words, with the spans of the matches; the start of the
+        passage when nothing matches. `…` marks where text was cut."""
+        tokens = plain_text(passage).split()  # the same tokens as `\S+` finds
+        if not tokens:
+            return Snippet("")
+        text = " ".join(tokens)
+        hit, candidates = self._matcher(language)
+        start = _window(_matched_tokens(text, candidates, hit), len(tokens), words)
+        shown = " ".join(tokens[start : start + words])
+        lead = "… " if start > 0 else ""
+        # Only candidate words can match (`_candidates`): the others are not tested.
+        spans = (
+            ()
+            if candidates is None
+            else tuple(
+                (len(lead) + m.start(), len(lead) + m.end())
+                for m in candidates.pattern(shown).finditer(shown)
+                if hit(m.group())
+            )
+        )
+        tail = " …" if start + words < len(tokens) else ""
+        return Snippet(lead + shown + tail, spans)
+
+
 def make_snippet(
     passage: str, query: str, words: int = SNIPPET_WORDS, language: str = ENGLISH
 ) -> Snippet:
     """About `words` words of `passage` (markdown reduced to plain text) around the
     densest run of query words, with the spans of the matches; the start of the passage
-    when nothing matches. `…` marks where text was cut."""
-    text = " ".join(_TOKEN.findall(plain_text(passage)))
-    if not text:
-        return Snippet("")
-    tokens = text.split(" ")
-    terms = QueryTerms.parse(query)
-    hit = terms.matcher(language)
-    start = _window(_matched_tokens(text, terms, hit), len(tokens), words)
-    shown = " ".join(tokens[start : start + words])
-    lead = "… " if start > 0 else ""
-    spans = tuple(
-        (len(lead) + m.start(), len(lead) + m.end())
-        for m in _WORD.finditer(shown)
-        if hit(m.group())
-    )
-    tail = " …" if start + words < len(tokens) else ""
-    return Snippet(lead + shown + tail, spans)
+    when nothing matches. `…` marks where text was cut. (Many passages of one query:
+    `QuerySnippets`.)"""
+    return QuerySnippets(query)(passage, words, language)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
+
+import pytest
+
+from pkm_core.domain import markdown_text as md
 from pkm_core.domain.markdown_text import plain_text
-from pkm_core.domain.snippet import QueryTerms, Snippet, make_snippet
+from pkm_core.domain.snippet import QuerySnippets, QueryTerms, Snippet, make_snippet
 
 
 def marked(passage: str, query: str, **kwargs: object) -> str:
@@ -69,3 +75,46 @@ def test_an_obsidian_callouts_marker_is_not_part_of_the_plain_text() -> None:
     text = "> [!warning] Mind the gap\n> far from the train\n\n> [!tip]-\n> folded"
     assert plain_text(text) == "Mind the gap\nfar from the train\n\nfolded"
     assert plain_text("> > [!quote]+ Nested") == "Nested"
+
+
+PASSAGES = [
+    ("Studies show that tomatoes need sun; a study of tomato STUDIES.", "english"),
+    ("Una canción de cuna y otras canciones", "spanish"),
+    ("Ich lese viele Bücher über Buchdruck", "german"),
+    ("Новая книга о налогах, книги и книжки", "russian"),
+    ("## Cancer\n**cancer** cells and [[Canceled|cancelled]] trials, café crème", "english"),
+    ("", "english"),
+]
+
+
+def _every_word_spans(snippet: Snippet, query: str, language: str) -> list[tuple[int, int]]:
+    """What the spans were before candidate words: every word of the text tested."""
+    hit = QueryTerms.parse(query).matcher(language)
+    return [(m.start(), m.end()) for m in re.finditer(r"\w+", snippet.text) if hit(m.group())]
+
+
+@pytest.mark.parametrize("query", ["tomato study", "cancion", "buch ", "книги ", "canc", "zzz"])
+def test_the_spans_of_a_page_of_passages_are_every_matching_word_ascii_or_not(query: str) -> None:
+    snippets = QuerySnippets(query)  # one per search: its matchers serve every passage
+    for passage, language in PASSAGES * 2:  # the second round meets the memo of the first
+        snippet = snippets(passage, language=language)
+        assert snippet == make_snippet(passage, query, language=language)
+        assert list(snippet.spans) == _every_word_spans(snippet, query, language)
+
+
+def _plain_text_running_every_pattern(markdown: str) -> str:
+    text = md._MD_IMAGE.sub(r"\1", markdown)
+    text = md._WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = md._MD_LINK.sub(r"\1", text)
+    text = md._MD_HEADING.sub("", text)
+    text = md._CALLOUT_MARK.sub("", md._MD_QUOTE_OR_BULLET.sub("", text))
+    return md._MD_UNDERSCORE.sub(r"\2", md._MD_EMPHASIS.sub(r"\2", text))
+
+
+def test_plain_text_skipping_patterns_that_cannot_match_changes_nothing() -> None:
+    pieces = ["word", " ", "\n", "![", "[[", "]]", "](", "[", "]", "(", ")", "|", "#", "> ",
+              "- ", "1. ", "[!tip]", "*", "**", "~~", "`", "_", "__", "x_y", "é"]  # fmt: skip
+    rng = random.Random(12)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+        assert plain_text(text) == _plain_text_running_every_pattern(text), text

@@ -19,7 +19,7 @@ from pkm_core.application.dto import (
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.domain.errors import InvalidSearch
 from pkm_core.domain.query import SearchQuery
-from pkm_core.domain.snippet import make_snippet
+from pkm_core.domain.snippet import QuerySnippets
 from pkm_core.domain.text import normalise_text
 
 # How deep each list is read before fusion: enough for a good page of fused results.
@@ -58,7 +58,7 @@ def shape_hits(
 ) -> list[SearchHit]:
     """Repository rows -> search hits: a snippet (text and match spans) around the query,
     why each matched, and whether it is only a weak match."""
-    words = SearchQuery.parse(query).text
+    snippets = QuerySnippets(SearchQuery.parse(query).text)
     hits = []
     for row in rows:
         matched = ["title"] if row.exact else []
@@ -66,7 +66,7 @@ def shape_hits(
             matched.append("meaning")
         if row.keyword_score is not None:
             matched.append("keywords")
-        snippet = make_snippet(row.snippet, words, language=row.language)
+        snippet = snippets(row.snippet, language=row.language)
         hits.append(
             SearchHit(
                 row.note_id,

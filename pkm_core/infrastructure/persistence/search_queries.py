@@ -888,6 +888,7 @@ def keyword_rank(
     parsed = SearchQuery.parse(query)
     filtered = search_filter(filters, parsed)
     exact_params = _exact_params(parsed)
+    connection = session.connection()
 
     def search(configs: tuple[str, ...]) -> Sequence[Any]:
         shape, params = keyword_params(parsed.text, configs, tuning)
@@ -896,7 +897,9 @@ def keyword_rank(
             stmt = _keyword_statement(shape, with_exact, k, offset, tuning, filtered.shape)
         else:
             stmt = _keyword_select(shape, with_exact, k, offset, tuning, filtered.select)
-        return session.execute(stmt, params | exact_params | filtered.params).all()
+        # On the session's connection, past the ORM: the statement loads no entities, and
+        # the ORM's execution path was ~0.1 ms of a call (docs/PERFORMANCE.md, issue 12).
+        return connection.execute(stmt, params | exact_params | filtered.params).all()
 
     return _scored(in_languages_present(session, search))
 
