@@ -25,10 +25,10 @@ _VECTOR_DDL_LOCK = 727275
 # DROP INDEX waits for every open transaction on the table, and every statement on it then
 # waits behind the DROP: an import that cannot have the table soon keeps its indexes.
 DROP_LOCK_TIMEOUT = "5s"
-# pgvector's in-memory graph per vector besides the vector itself: the element, its heap
-# TIDs and 2m = 32 layer-0 neighbours (plus the rare upper layers), measured from its
-# "no longer fits into maintenance_work_mem" notice (docs/PERFORMANCE.md).
-HNSW_BYTES_PER_ELEMENT = 1000
+# pgvector's in-memory graph per vector besides the vector itself (its element, heap TIDs
+# and neighbour lists): 2,253 bytes per 384-dimension vector, 1,544 of them the vector,
+# from its "no longer fits into maintenance_work_mem after N tuples" notice at 16 and 32 MB.
+HNSW_BYTES_PER_ELEMENT = 710
 # A build whose graph spills past maintenance_work_mem is several times slower; the memory
 # is taken only while it runs. Capped like shared_buffers (a personal app on a laptop).
 BUILD_MEMORY_MAX = 1024 * 2**20
@@ -138,13 +138,13 @@ class SyncSQLAlchemyIndexRepository:
         self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _VECTOR_DDL_LOCK})
         row = self.session.execute(
             text(
-                f"SELECT count(embedding), max(vector_dims(embedding)), "
-                "(SELECT setting::bigint * 1024 FROM pg_settings "
-                "WHERE name = 'maintenance_work_mem') "
-                f"FROM {table}"
+                f"SELECT count(embedding), (SELECT setting::bigint * 1024 FROM pg_settings "
+                f"WHERE name = 'maintenance_work_mem') FROM {table}"
             )
         ).one()
-        vectors, dimension, current = int(row[0]), int(row[1] or 0), int(row[2])
+        vectors, current = int(row[0]), int(row[1])
+        dimension = self.vector_dimension() or 0
+        # A quarter more than measured: saves may add vectors before the build locks the table.
         wanted = vectors * (4 * dimension + 8 + HNSW_BYTES_PER_ELEMENT) * 5 // 4
         memory = min(max(wanted, current), max(BUILD_MEMORY_MAX, current))
         if memory > current:
