@@ -123,7 +123,7 @@ def build_kairos(
             ) from exc
     kairos = Kairos(settings=settings, urls=urls, embedder=embedder or build_embedder(settings))
     if migrate:
-        # An import interrupted by a crash leaves its dropped vector indexes missing; the
-        # build takes a few seconds per thousand notes, and searches need them fast.
+        # A crash during a large import leaves its dropped vector indexes missing: searches
+        # would scan every vector. The build takes ~1 s per thousand notes (PERFORMANCE.md).
         restore_vector_indexes(kairos.uow)
     return kairos
