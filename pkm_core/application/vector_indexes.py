@@ -61,7 +61,7 @@ def begin_deferral(
     with _lock:
         if not rule.defers(new_notes, stored_notes):
             if _deferring == 0:
-                _restore(uow_factory)
+                _restore_or_log(uow_factory)
             return False
         if _deferring == 0:
             try:
@@ -90,7 +90,19 @@ def restore_vector_indexes(uow_factory: Callable[[], ISyncUnitOfWork]) -> list[t
     """Build any vector index that is missing (a crash during a deferred import), unless an
     import of this process is deferring them."""
     with _lock:
-        return [] if _deferring else _restore(uow_factory)
+        return [] if _deferring else _restore_or_log(uow_factory)
+
+
+def _restore_or_log(uow_factory: Callable[[], ISyncUnitOfWork]) -> list[tuple[str, float]]:
+    """A build that fails (out of memory, say) must not stop the app or an import: searches
+    work without the indexes, and the next start or import tries again."""
+    try:
+        return _restore(uow_factory)
+    except (StorageUnavailable, KeyboardInterrupt):
+        raise
+    except Exception:
+        log.exception("A missing vector index could not be built")
+        return []
 
 
 def _restore(uow_factory: Callable[[], ISyncUnitOfWork]) -> list[tuple[str, float]]:

@@ -36,3 +36,15 @@ def test_an_import_that_does_not_defer_builds_an_index_left_missing_first() -> N
     uow.index.vector_indexes.discard(VECTOR_INDEXES[0])
     assert not begin_deferral(lambda: uow, 10, 0, DEFAULT_DEFERRAL)
     assert uow.index.missing_vector_indexes() == []
+
+
+def test_a_build_that_fails_at_start_up_is_logged_and_start_up_goes_on() -> None:
+    uow = FakeUnitOfWork()
+    uow.index.vector_indexes.clear()
+
+    def refuse(name: str) -> None:
+        raise RuntimeError("out of memory")
+
+    uow.index.create_vector_index = refuse  # type: ignore[method-assign]
+    assert restore_vector_indexes(lambda: uow) == []
+    assert uow.index.missing_vector_indexes() == list(VECTOR_INDEXES)
