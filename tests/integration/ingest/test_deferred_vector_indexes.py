@@ -14,6 +14,7 @@ from pkm_core.application.use_cases.ingest import ingest_path
 from pkm_core.application.use_cases.search import search_notes
 from pkm_core.application.vector_indexes import DeferralRule, restore_vector_indexes
 from pkm_core.bootstrap import DatabaseUrls, build_kairos
+from pkm_core.infrastructure.persistence import index_repository
 from pkm_core.infrastructure.persistence.unit_of_work import SyncSQLAlchemyUnitOfWork
 from pkm_core.infrastructure.readers import FileImportReader
 from pkm_core.infrastructure.settings import Settings
@@ -223,4 +224,28 @@ def test_a_vector_index_a_crash_left_missing_is_built_again_at_start_up(
         KAIROS_DATA_DIR=tmp_path / "data",
     )
     build_kairos(settings, embedder=FakeEmbedder())
+    assert definitions(clean_database) == migrated
+
+
+def test_a_build_needing_more_memory_than_the_server_gives_raises_it_for_itself_only(
+    clean_database: DatabaseUrls,
+    migrated: dict[str, str],
+    fake_embedder: FakeEmbedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ingest_path(
+        factory(clean_database), fake_embedder, FileImportReader(), write_vault(tmp_path, 3)
+    )
+    with factory(clean_database)() as uow:
+        before = uow.session.execute(text("SHOW maintenance_work_mem")).scalar_one()
+        uow.session.execute(text("DROP INDEX ix_note_chunks_embedding_hnsw"))
+    monkeypatch.setattr(index_repository, "HNSW_BYTES_PER_ELEMENT", 10**9)  # past the cap
+    seen: list[str] = []
+    with factory(clean_database)() as uow:
+        uow.index.create_vector_index("ix_note_chunks_embedding_hnsw")
+        seen.append(uow.session.execute(text("SHOW maintenance_work_mem")).scalar_one())
+    with factory(clean_database)() as uow:
+        after = uow.session.execute(text("SHOW maintenance_work_mem")).scalar_one()
+    assert seen == ["1GB"] and after == before
     assert definitions(clean_database) == migrated
