@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import logging
 import random
 import re
 import tempfile
@@ -161,6 +162,9 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--hash-embedder", action="store_true", help="no model: Kairos's own cost")
     args = parser.parse_args()
+    # The vector indexes' drop and build times (a large import defers them).
+    logging.basicConfig(format="  %(asctime)s %(message)s", level=logging.WARNING)
+    logging.getLogger("pkm_core.application.vector_indexes").setLevel(logging.INFO)
     print(machine())
     with (
         tempfile.TemporaryDirectory() as tmp,

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from pkm_core.application.ingest.source import IImportReader
 from pkm_core.application.ports import IEmbedder
+from pkm_core.application.vector_indexes import restore_vector_indexes
 from pkm_core.domain.errors import StorageUnavailable
 from pkm_core.infrastructure.embedder import SentenceTransformerEmbedder
 from pkm_core.infrastructure.persistence.engines import sync_session_factory
@@ -120,4 +121,9 @@ def build_kairos(
                 f"Kairos cannot reach its database at {urls.display} ({reason}); "
                 "check DATABASE_URL_SYNC or start the server."
             ) from exc
-    return Kairos(settings=settings, urls=urls, embedder=embedder or build_embedder(settings))
+    kairos = Kairos(settings=settings, urls=urls, embedder=embedder or build_embedder(settings))
+    if migrate:
+        # A crash during a large import leaves its dropped vector indexes missing: searches
+        # would scan every vector. The build takes ~1 s per thousand notes (PERFORMANCE.md).
+        restore_vector_indexes(kairos.uow)
+    return kairos

@@ -511,6 +511,9 @@ class FakeNoteRepository:
         return Page(items=items, total=len(found), page=page.page, size=page.size)
 
 
+VECTOR_INDEXES = ("ix_note_chunks_embedding_hnsw", "ix_notes_embedding_hnsw")
+
+
 class FakeIndexRepository:
     """In-memory IIndexRepository: the model on record and the vectors' dimension."""
 
@@ -518,6 +521,7 @@ class FakeIndexRepository:
         self._notes = notes
         self.model: tuple[str, int] | None = None
         self.dimension = dimension
+        self.vector_indexes = set(VECTOR_INDEXES)  # the HNSW indexes present
 
     def recorded_model(self) -> tuple[str, int] | None:
         return self.model
@@ -550,6 +554,15 @@ class FakeIndexRepository:
 
     def notes_after(self, after_id: int, limit: int) -> list[Note]:
         return [self._notes.notes[i] for i in sorted(self._notes.notes) if i > after_id][:limit]
+
+    def missing_vector_indexes(self) -> list[str]:
+        return [name for name in VECTOR_INDEXES if name not in self.vector_indexes]
+
+    def drop_vector_indexes(self) -> None:
+        self.vector_indexes.clear()
+
+    def create_vector_index(self, name: str) -> None:
+        self.vector_indexes.add(name)
 
 
 class FakeVaultRepository:

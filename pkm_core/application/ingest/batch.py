@@ -39,6 +39,8 @@ class Context:
     total: int
     seen_paths: set[str] = field(default_factory=set)
     known_paths: set[str] = field(default_factory=set)  # of live notes: those that can vanish
+    new_notes: int = 0  # files not imported before (every record of a .jsonl counts)
+    stored_notes: int = 0  # live notes in Kairos before the import
 
 
 def _first_reading(source: ImportSource) -> tuple[list[Wanted], VaultIndex, dict[str, str], int]:
@@ -85,8 +87,13 @@ def prepare_context(
             except InvalidNote:  # a folder name no project may have: filed at the top
                 projects[folder] = project_id
         hashes = uow.vault.attachment_hashes()
+        stored = uow.notes.count()
     live = {path for path, file in known.items() if not file.trashed}
-    return Context(titles, notes, projects, index, duplicates, hashes, total, set(), live)
+    # A re-import of an unchanged vault adds nothing to the indexes: only unknown files count.
+    new = sum(1 for w in wanted if w.path is None or w.path not in known)
+    return Context(
+        titles, notes, projects, index, duplicates, hashes, total, set(), live, new, stored
+    )
 
 
 def _draft(parsed: ParsedNote, ctx: Context) -> tuple[NoteDraft, tuple[str, ...]]:

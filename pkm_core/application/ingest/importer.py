@@ -9,6 +9,7 @@ notes (and attachments up to ATTACHMENT_BATCH_BYTES) plus the names of the vault
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,12 +28,19 @@ from pkm_core.application.ingest.source import ImportSource, RawEntry
 from pkm_core.application.ingest.tally import Tally
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
 from pkm_core.application.vault import Attachment
+from pkm_core.application.vector_indexes import (
+    DEFAULT_DEFERRAL,
+    DeferralRule,
+    begin_deferral,
+    end_deferral,
+)
 from pkm_core.domain.errors import EmbeddingModelMismatch, KairosError, StorageUnavailable
 
 DEFAULT_BATCH_SIZE = 64
 ATTACHMENT_BATCH_BYTES = 16 * 1024 * 1024
 ProgressCallback = Callable[[int, int], None]
 _FATAL = (StorageUnavailable, EmbeddingModelMismatch, KeyboardInterrupt)
+log = logging.getLogger(__name__)
 
 
 class _Importer:
@@ -130,10 +138,38 @@ def ingest_source(
     batch_size: int = DEFAULT_BATCH_SIZE,
     project_id: int | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    deferral: DeferralRule = DEFAULT_DEFERRAL,
 ) -> IngestReport:
-    """Import everything `source` holds, one transaction per batch; see the module doc."""
+    """Import everything `source` holds, one transaction per batch; see the module doc.
+    A large import builds the vector indexes after its last batch (`deferral`)."""
     ctx = prepare_context(uow_factory, embedder, source, project_id)
     importer = _Importer(uow_factory, embedder, ctx)
+    tally = importer.tally
+    deferred = begin_deferral(uow_factory, ctx.new_notes, ctx.stored_notes, deferral)
+    try:
+        done = _read_all(importer, source, on_progress, batch_size, should_cancel)
+    finally:  # cancelled, failed or interrupted too: never leave the indexes dropped
+        if deferred:
+            tally.warnings.extend(_end_deferral(uow_factory))
+    if source.is_vault and not tally.cancelled:
+        for path in sorted(ctx.known_paths - ctx.seen_paths):
+            tally.vanished.append(
+                (path, f"{path} is no longer in the vault; its note was kept in Kairos.")
+            )
+    if on_progress is not None:
+        on_progress(done, max(ctx.total, done))
+    return tally.report()
+
+
+def _read_all(
+    importer: _Importer,
+    source: ImportSource,
+    on_progress: ProgressCallback | None,
+    batch_size: int,
+    should_cancel: Callable[[], bool] | None,
+) -> int:
+    """Every entry of `source` through `importer`; the number of note entries read."""
+    ctx = importer.ctx
     tally = importer.tally
     notes: list[ParsedNote] = []
     files: list[Attachment] = []
@@ -181,11 +217,23 @@ def ingest_source(
             flush()
     finally:
         importer.close()
-    if source.is_vault and not tally.cancelled:
-        for path in sorted(ctx.known_paths - ctx.seen_paths):
-            tally.vanished.append(
-                (path, f"{path} is no longer in the vault; its note was kept in Kairos.")
+    return done
+
+
+def _end_deferral(uow_factory: Callable[[], ISyncUnitOfWork]) -> list[tuple[str, str]]:
+    """Build the deferred indexes; a warning for the report if that fails (searches still
+    work, scanning every vector, and the next start or import builds them)."""
+    try:
+        end_deferral(uow_factory)
+    except (StorageUnavailable, KeyboardInterrupt):
+        raise
+    except Exception:  # never the database's text (it names tables)
+        log.exception("The vector indexes could not be built after an import")
+        return [
+            (
+                "Search index",
+                "The search index could not be rebuilt after the import: searches still "
+                "find every note, more slowly, until Kairos builds it at its next start.",
             )
-    if on_progress is not None:
-        on_progress(done, max(ctx.total, done))
-    return tally.report()
+        ]
+    return []

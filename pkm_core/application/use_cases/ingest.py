@@ -17,6 +17,7 @@ from pkm_core.application.ingest.importer import (
 )
 from pkm_core.application.ingest.source import IImportReader, UnsupportedImport
 from pkm_core.application.ports import IEmbedder, ISyncUnitOfWork
+from pkm_core.application.vector_indexes import DEFAULT_DEFERRAL, DeferralRule
 
 __all__ = ["DEFAULT_BATCH_SIZE", "UnsupportedImport", "ingest_path", "ingest_uploads"]
 
@@ -30,11 +31,12 @@ def ingest_path(
     batch_size: int = DEFAULT_BATCH_SIZE,
     project_id: int | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    deferral: DeferralRule = DEFAULT_DEFERRAL,
 ) -> IngestReport:
     """A folder (an Obsidian or Logseq vault), a .zip of one, a .jsonl, or one .md file."""
     source = reader.open(Path(path).expanduser())
     return ingest_source(
-        uow_factory, embedder, source, on_progress, batch_size, project_id, should_cancel
+        uow_factory, embedder, source, on_progress, batch_size, project_id, should_cancel, deferral
     )
 
 
@@ -45,7 +47,10 @@ def ingest_uploads(
     files: Sequence[tuple[str, bytes]],
     on_progress: ProgressCallback | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    deferral: DeferralRule = DEFAULT_DEFERRAL,
 ) -> IngestReport:
     """Files uploaded in the app: a .zip of a vault and/or .md files."""
     source = reader.uploads(files)
-    return ingest_source(uow_factory, embedder, source, on_progress, should_cancel=should_cancel)
+    return ingest_source(
+        uow_factory, embedder, source, on_progress, should_cancel=should_cancel, deferral=deferral
+    )
