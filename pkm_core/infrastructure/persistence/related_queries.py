@@ -78,8 +78,8 @@ def related_candidates(
     found = connection.execute(sql.note_settings(), settings).one()
     if not found.found:
         return None
-    stmt = sql.note_candidates(bool(found.linked), bool(found.chosen))
-    return _rows(run_prepared(connection, stmt, {"note_id": note_id, "k": k}))
+    stmt = sql.note_candidates(bool(found.linked), bool(found.chosen), k)
+    return _rows(run_prepared(connection, stmt, {"note_id": note_id}))
 
 
 def draft_candidates(

@@ -34,6 +34,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union,
@@ -118,6 +119,7 @@ def _candidates(
     own_keywords: Select[Any],
     links: tuple[Any, Any] | None,
     with_choices: bool,
+    limit: Any = K,
 ) -> Select[Any]:
     """One statement: every candidate with its similarity to `target`, the keywords it
     shares with `own_keywords`, its link (`links`: the CTEs of `_link_parts`, None when
@@ -128,7 +130,7 @@ def _candidates(
         select(NoteRow.id.label("id"))
         .where(NoteRow.embedding.is_not(None), nearest_filter)
         .order_by(NoteRow.embedding.cosine_distance(target))
-        .limit(K)
+        .limit(limit)
         .cte("nearest")
     )
     parts = [select(nearest.c.id)]
@@ -212,9 +214,14 @@ def draft_settings() -> Select[Any]:
 
 
 @cache
-def note_candidates(linked: bool, chosen: bool) -> Select[Any]:
+def note_candidates(linked: bool, chosen: bool, k: int) -> Select[Any]:
     """The candidates of the stored note NOTE (`linked`: it has links; `chosen`: pins or
-    hides)."""
+    hides), its `k` nearest by meaning among them.
+
+    `k` is written into the statement: it is prepared with a generic plan, and for
+    `LIMIT $k` the planner guesses a tenth of the notes, so at 100k it hash-joined the
+    ~10,000 "nearest" it expected against every live note: 97 ms a call instead of ~3
+    (EXPLAIN ANALYZE, docs/PERFORMANCE.md, session 7)."""
     target = select(NoteRow.embedding).where(NoteRow.id == NOTE).scalar_subquery()
     links = None
     if linked:
@@ -226,6 +233,7 @@ def note_candidates(linked: bool, chosen: bool) -> Select[Any]:
         select(NoteKeywordRow.keyword_id).where(NoteKeywordRow.note_id == NOTE),
         links,
         with_choices=chosen,
+        limit=literal_column(str(int(k))),
     )
 
 

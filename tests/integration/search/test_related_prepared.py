@@ -31,20 +31,25 @@ def test_a_note_s_statements_are_prepared_once_per_connection_with_one_generic_p
 ) -> None:
     bees = add("Bees", "honey bees pollinate clover [[Clover]]")
     clover = add("Clover", "clover feeds honey bees")
-    names = [_prepared(sql.note_candidates(True, False)).name, _prepared(sql.note_passages()).name]
+    candidates = _prepared(sql.note_candidates(True, False, 24))
+    names = [candidates.name, _prepared(sql.note_passages()).name]
     plans = text(
         "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements"
         " WHERE name = ANY(:names) ORDER BY name"
     )
     with uow() as u:  # one unit of work: one connection
         first = u.notes.related_candidates(bees.id, 24)
+        assert list(u.notes.closest_passages(bees.id, [clover.id])) == [clover.id]
         for _ in range(7):  # past PostgreSQL's five custom plans, were they allowed
             assert u.notes.related_candidates(bees.id, 24) == first
             assert list(u.notes.closest_passages(bees.id, [clover.id])) == [clover.id]
         found = u.session.execute(plans, {"names": names}).all()
     assert sorted(r.name for r in found) == sorted(names)
-    assert all(r.generic_plans >= 8 and r.custom_plans == 0 for r in found)
+    assert all(r.generic_plans >= 8 and r.custom_plans == 0 for r in found), found
     assert first is not None and [c.title for c in first] == ["Clover"]
+    # The generic plan knows how many nearest notes it reads: for `LIMIT $k` PostgreSQL
+    # guesses a tenth of the notes, and at 100k hash-joined them with every live note.
+    assert "LIMIT 24)" in candidates.prepare.replace("\n", " ")
 
 
 def test_edits_pins_and_hides_show_at_the_next_call(
