@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pkm_core.application.ports import ISyncUnitOfWork
-from pkm_core.domain.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +66,10 @@ def begin_deferral(
             try:
                 with uow_factory() as uow:
                     uow.index.drop_vector_indexes()
-            except StorageUnavailable:
-                raise
-            except Exception:  # busy tables (lock timeout): import with the indexes
+            # A busy table (the DROP's lock timeout) comes as StorageUnavailable too, like
+            # every OperationalError: import with the indexes. A server really gone fails
+            # the import's first batch, with the sentence that says so.
+            except Exception:
                 log.warning("The vector indexes stay during this import", exc_info=True)
                 return False
             log.info("Vector indexes dropped for an import of %d notes", new_notes)
@@ -98,9 +98,7 @@ def _restore_or_log(uow_factory: Callable[[], ISyncUnitOfWork]) -> list[tuple[st
     work without the indexes, and the next start or import tries again."""
     try:
         return _restore(uow_factory)
-    except (StorageUnavailable, KeyboardInterrupt):
-        raise
-    except Exception:
+    except Exception:  # out of memory or disk, a lock timeout: OperationalErrors, as below
         log.exception("A missing vector index could not be built")
         return []
 

@@ -225,8 +225,8 @@ def _end_deferral(uow_factory: Callable[[], ISyncUnitOfWork]) -> list[tuple[str,
     work, scanning every vector, and the next start or import builds them)."""
     try:
         end_deferral(uow_factory)
-    except (StorageUnavailable, KeyboardInterrupt):
-        raise
+    # Out of memory or disk during the build is an OperationalError, so StorageUnavailable
+    # too: the import's batches are committed, and its report must reach the person.
     except Exception:  # never the database's text (it names tables)
         log.exception("The vector indexes could not be built after an import")
         return [

@@ -15,7 +15,7 @@ nothing meanwhile, and the title index (`lower(title)`, live notes only) serves 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
@@ -213,7 +213,7 @@ def draft_settings() -> Select[Any]:
     )
 
 
-@cache
+@lru_cache(maxsize=64)  # k comes from the caller: a bounded cache
 def note_candidates(linked: bool, chosen: bool, k: int) -> Select[Any]:
     """The candidates of the stored note NOTE (`linked`: it has links; `chosen`: pins or
     hides), its `k` nearest by meaning among them.

@@ -183,6 +183,29 @@ def test_a_second_import_during_a_deferral_leaves_the_build_to_the_last_one(
     assert definitions(clean_database) == migrated
 
 
+def test_an_import_whose_tables_stay_busy_keeps_its_indexes_and_imports_every_note(
+    clean_database: DatabaseUrls,
+    migrated: dict[str, str],
+    fake_embedder: FakeEmbedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The DROP waits for every open transaction on the table; past its lock timeout (an
+    # OperationalError, mapped to StorageUnavailable like a lost server) the import goes
+    # on with the indexes in place.
+    monkeypatch.setattr(index_repository, "DROP_LOCK_TIMEOUT", "200ms")
+    vault = write_vault(tmp_path / "vault", 8)
+    with SyncSQLAlchemyUnitOfWork(clean_database.sync_url) as reader:
+        reader.session.execute(text("SELECT count(*) FROM note_chunks"))  # held until the end
+        report = ingest_path(
+            factory(clean_database), fake_embedder, FileImportReader(), vault, deferral=EAGER
+        )
+        during = set(definitions(clean_database))
+    assert report.created == 8 and report.skipped == 0
+    assert during == set(INDEXES)
+    assert definitions(clean_database) == migrated
+
+
 def test_a_small_import_into_a_bigger_vault_keeps_both_indexes_throughout(
     clean_database: DatabaseUrls,
     migrated: dict[str, str],
