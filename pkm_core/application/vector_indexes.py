@@ -98,7 +98,7 @@ def _restore_or_log(uow_factory: Callable[[], ISyncUnitOfWork]) -> list[tuple[st
     work without the indexes, and the next start or import tries again."""
     try:
         return _restore(uow_factory)
-    except Exception:  # out of memory or disk, a lock timeout: OperationalErrors, as below
+    except Exception:  # out of memory or disk, a lock timeout (StorageUnavailable too)
         log.exception("A missing vector index could not be built")
         return []
 
